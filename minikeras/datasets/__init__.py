@@ -1,0 +1,4 @@
+"""Datasets that need no download."""
+from . import breast_cancer
+
+__all__ = ["breast_cancer"]

@@ -1,0 +1,37 @@
+"""Activation: an activation function as a layer of its own, ``y = f(x)``."""
+from .. import activations
+from .layer import Layer
+
+
+class Activation(Layer):
+    """Apply an activation function: ``y = f(x)``; backward ``dL/dx = f.backward(grad, x, y)``.
+
+    Example: ``Activation("relu")(np.array([[-1., 2.]]))`` gives ``[[0., 2.]]``.
+
+    Args:
+        activation: Keras name or ``ActivationFunction``.
+    """
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def forward(self, x, training=False):
+        self._z = x
+        self._y = self.activation(x)
+        return self._y
+
+    @property
+    def logits(self):
+        """The input of the activation in the last forward pass."""
+        return self._z
+
+    def backward(self, grad):
+        return self.activation.backward(grad, self._z, self._y)
+
+    def backward_from_logits(self, dz):
+        """The gradient with respect to the input is the one given (see ``Dense``)."""
+        return dz
+
+    def get_config(self):
+        return super().get_config() | {"activation": activations.serialize(self.activation)}

@@ -1,0 +1,106 @@
+"""Dense: the fully connected layer, ``y = activation(x W + b)``."""
+import numpy as np
+
+from .. import activations, initializers, regularizers
+from .layer import Layer
+
+
+class Dense(Layer):
+    """Fully connected layer: ``z = x W + b``, ``y = activation(z)``.
+
+    Shapes: ``x`` is ``(batch, in)``, the kernel ``W`` is ``(in, units)``, the bias
+    ``b`` is ``(units,)`` and ``y`` is ``(batch, units)``. Backward, from
+    ``grad = dL/dy``::
+
+        dz = activation.backward(grad, z, y)     # (batch, units)
+        dW = x.T @ dz                            # (in, units)
+        db = dz.sum(axis=0)                      # (units,)
+        dx = dz @ W.T                            # (batch, in)
+
+    Example::
+
+        >>> layer = Dense(2, kernel_initializer="ones")
+        >>> layer(np.array([[1.0, 2.0, 3.0]]))
+        array([[6., 6.]], dtype=float32)
+
+    Args:
+        units: output width, a positive integer.
+        activation: Keras name or ``ActivationFunction``; ``None`` means linear.
+        use_bias: whether to add ``b`` (default True).
+        kernel_initializer: default ``"glorot_uniform"``.
+        bias_initializer: default ``"zeros"``.
+        kernel_regularizer, bias_regularizer: penalties added to the loss, or None.
+        input_shape: one sample's shape, to build the layer as soon as it is added.
+        name: layer name.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 input_shape=None, name=None, **kwargs):
+        super().__init__(name=name, input_shape=input_shape, **kwargs)
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(f"`units` must be a positive integer. Received: units={units!r}")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel = self.bias = None
+
+    def build(self, input_shape):
+        if len(input_shape) != 2:
+            raise ValueError(f"Dense layer `{self.name}` expects inputs of shape (batch, features); "
+                             f"received input_shape={tuple(input_shape)}. Add a Flatten() layer "
+                             "before it for images.")
+        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units),
+                                      self.kernel_initializer, self.kernel_regularizer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
+                                        self.bias_regularizer)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def forward(self, x, training=False):
+        self._x = x
+        z = x @ self.kernel.value
+        if self.use_bias:
+            z += self.bias.value
+        self._z = z
+        self._y = self.activation(z)
+        return self._y
+
+    @property
+    def logits(self):
+        """``z`` from the last forward pass: the input of the activation."""
+        return self._z
+
+    def backward(self, grad):
+        return self.backward_from_logits(self.activation.backward(grad, self._z, self._y))
+
+    def backward_from_logits(self, dz):
+        """Backward from ``dz = dL/dz``, skipping the activation.
+
+        Used when the loss hands over the gradient with respect to the logits,
+        e.g. ``sigmoid(z) - y`` for binary cross-entropy.
+        """
+        np.matmul(self._x.T, dz, out=self.kernel.grad)
+        if self.use_bias:
+            np.sum(dz, axis=0, out=self.bias.grad)
+        if self.input_gradient:
+            return dz @ self.kernel.value.T
+        return None
+
+    def get_config(self):
+        return super().get_config() | {
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+        }

@@ -1,0 +1,148 @@
+"""The layer contract every block of a minikeras model follows.
+
+A layer's life:
+
+1. ``__init__`` stores and validates its configuration, nothing more;
+2. ``build(input_shape)`` creates its weights with :meth:`Layer.add_weight`
+   once the input width is known (``Sequential.add`` calls it at once when it can);
+3. ``forward(x, training)`` computes the output and keeps what ``backward`` needs
+   in attributes that the next call overwrites (never a growing cache);
+4. ``backward(grad)`` receives ``dL/d(output)``, writes ``variable.grad`` for
+   each of its weights and returns ``dL/d(input)``. It never changes a weight:
+   that is the optimizer's job, which is what makes every layer gradient-checkable.
+
+Shapes exclude the batch axis where Keras's do not: ``input_shape`` here is the
+full ``(None, features)`` tuple, as ``compute_output_shape`` receives in Keras.
+"""
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from .. import config
+from ..utils.registry import snake_case, unique_name
+from ..variable import Variable
+
+
+class Layer(ABC):
+    """Base class of all layers.
+
+    Args:
+        name: unique name shown by ``summary()``; defaults to the snake-case class
+            name made unique (``dense``, ``dense_1``, ...).
+        input_shape: optional shape of one sample (without the batch axis), so a
+            first layer can be built as soon as it is added to a model.
+        trainable: whether the optimizer updates this layer's weights.
+    """
+
+    def __init__(self, name=None, input_shape=None, trainable=True):
+        if name is not None and not (isinstance(name, str) and name):
+            raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.input_shape = None if input_shape is None else _shape_tuple(input_shape)
+        self.trainable = trainable
+        self.built = False
+        self._weights = []
+        self.build_input_shape = None
+        # Sequential clears this on its first layer: nobody needs dL/d(data), and
+        # skipping that matrix product saves a third of the first layer's backward.
+        self.input_gradient = True
+
+    # -- building -------------------------------------------------------------
+
+    def build(self, input_shape):
+        """Create the weights for inputs of ``input_shape`` (batch axis first, may be None).
+
+        Subclasses with weights override this, call :meth:`add_weight`, then
+        ``super().build(input_shape)``.
+        """
+        self.build_input_shape = tuple(input_shape)
+        self.built = True
+
+    def add_weight(self, name, shape, initializer="zeros", regularizer=None, trainable=True):
+        """Create, register and return a :class:`Variable` in the default float type."""
+        from .. import initializers
+        value = initializers.get(initializer)(tuple(shape), dtype=config.floatx())
+        variable = Variable(value, name=name, trainable=trainable, regularizer=regularizer)
+        self._weights.append(variable)
+        return variable
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for ``input_shape``; the identity suits shape-preserving layers."""
+        return tuple(input_shape)
+
+    # -- computing -------------------------------------------------------------
+
+    @abstractmethod
+    def forward(self, x, training=False):
+        """Return the layer's output for the batch ``x``."""
+
+    @abstractmethod
+    def backward(self, grad):
+        """Set the weights' gradients and return ``dL/dx`` from ``grad = dL/dy``."""
+
+    def __call__(self, x, training=False):
+        if not self.built:
+            self.build((None,) + np.shape(x)[1:])
+        return self.forward(x, training=training)
+
+    # -- weights -------------------------------------------------------------
+
+    @property
+    def weights(self):
+        """All variables, in the order Keras lists them (e.g. kernel, then bias)."""
+        return list(self._weights)
+
+    @property
+    def trainable_weights(self):
+        return [w for w in self._weights if w.trainable and self.trainable]
+
+    @property
+    def non_trainable_weights(self):
+        return [w for w in self._weights if not (w.trainable and self.trainable)]
+
+    def count_params(self):
+        """Number of scalars in all the layer's weights."""
+        if not self.built:
+            raise ValueError(f"Layer `{self.name}` is not built yet, so it has no weights to "
+                             "count. Give the model an input shape or call it on data first.")
+        return sum(w.size for w in self._weights)
+
+    def get_weights(self):
+        """Copies of the weight arrays."""
+        return [w.value.copy() for w in self._weights]
+
+    def set_weights(self, weights):
+        """Copy ``weights`` (a list of arrays, in :attr:`weights` order) into the layer."""
+        if len(weights) != len(self._weights):
+            raise ValueError(f"Layer `{self.name}` expects {len(self._weights)} weight arrays. "
+                             f"Received: {len(weights)}")
+        for variable, value in zip(self._weights, weights):
+            variable.assign(value)
+
+    def get_config(self):
+        """Constructor arguments that rebuild this layer (Keras's ``get_config``)."""
+        cfg = {"name": self.name, "trainable": self.trainable}
+        if self.input_shape is not None:
+            cfg["input_shape"] = self.input_shape
+        return cfg
+
+    @classmethod
+    def from_config(cls, cfg):
+        return cls(**cfg)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _shape_tuple(shape):
+    """Validate a sample shape such as ``30`` or ``(28, 28)`` and return it as a tuple."""
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    try:
+        dims = tuple(dims)
+    except TypeError:
+        dims = ()
+    if not dims or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool)
+                           and d > 0 for d in dims):
+        raise ValueError("`input_shape` must be a tuple of positive integers (one sample's shape, "
+                         f"without the batch axis). Received: input_shape={shape!r}")
+    return tuple(int(d) for d in dims)

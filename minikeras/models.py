@@ -1,0 +1,510 @@
+"""Sequential: a stack of layers, trained with ``compile`` / ``fit``.
+
+One training step, for a minibatch ``(x, y)``:
+
+1. forward: ``a_0 = x``, ``a_l = layer_l.forward(a_{l-1}, training=True)``;
+2. loss: ``L = loss(y, a_n) + sum of the weight penalties``, with
+   ``grad = dL/da_n``; when the output activation is the one the loss pairs with
+   (sigmoid with binary cross-entropy, softmax with categorical cross-entropy)
+   the loss is taken on the logits and ``grad = dL/dz_n = (p - y) / batch``;
+3. backward: ``grad = layer_l.backward(grad)`` from the last layer to the first,
+   each layer writing its weights' gradients, to which the penalties' gradients
+   are then added;
+4. update: ``optimizer.apply(trainable variables)``, in place.
+"""
+import warnings
+
+import numpy as np
+
+from . import losses as losses_module
+from . import metrics as metrics_module
+from . import optimizers as optimizers_module
+from .callbacks import CallbackList, History, ProgbarLogger
+from .layers.input_layer import InputSpec
+from .layers.layer import Layer, _shape_tuple
+from .utils import validation
+from .utils.batching import minibatches
+from .utils.progbar import Progbar
+from .utils.registry import unique_name
+from .utils.summary import summary_text
+
+
+class Sequential:
+    """A linear stack of layers.
+
+    Example::
+
+        model = Sequential([Input((30,)), Dense(16, activation="relu"),
+                            Dense(1, activation="sigmoid")])
+        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        history = model.fit(x, y, epochs=10, batch_size=32, validation_split=0.2)
+
+    Args:
+        layers: optional list of layers (and an optional leading ``Input``).
+        name: model name; defaults to ``sequential``, ``sequential_1``, ...
+    """
+
+    def __init__(self, layers=None, name=None):
+        self.name = name or unique_name("sequential")
+        self._layers = []
+        self.input_shape = None
+        self.optimizer = self.loss = None
+        self.compiled = False
+        self.stop_training = False
+        for layer in layers or []:
+            self.add(layer)
+
+    # -- building ---------------------------------------------------------------
+
+    def add(self, layer):
+        """Append ``layer``; build it at once when the input shape is known.
+
+        Raises:
+            TypeError: if ``layer`` is not a :class:`Layer` (or an ``Input``).
+            ValueError: for a duplicate layer name, or an ``Input`` after layers.
+        """
+        if isinstance(layer, InputSpec):
+            if self._layers:
+                raise ValueError("`Input` must come before every layer of a Sequential model. "
+                                 f"Received it after {len(self._layers)} layer(s).")
+            self.input_shape = (None,) + layer.shape
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError("`layer` must be a minikeras Layer instance. Received: "
+                            f"layer={layer!r} (of type {type(layer).__name__})")
+        if any(existing.name == layer.name for existing in self._layers):
+            raise ValueError(f"All layers in a model must have unique names. The name "
+                             f"{layer.name!r} is already used in model {self.name!r}.")
+        if not self._layers and self.input_shape is None and layer.input_shape is not None:
+            self.input_shape = (None,) + layer.input_shape
+        self._layers.append(layer)
+        self._mark_first_layer()
+        if self.input_shape is not None:
+            self._build_layer(layer, self._shape_before(len(self._layers) - 1))
+
+    def pop(self):
+        """Remove and return the last layer."""
+        if not self._layers:
+            raise ValueError(f"Model {self.name!r} has no layers to pop.")
+        layer = self._layers.pop()
+        self._mark_first_layer()
+        return layer
+
+    def build(self, input_shape):
+        """Build every layer for inputs of ``input_shape`` (batch axis first, may be None)."""
+        self.input_shape = (None,) + _shape_tuple(tuple(input_shape)[1:])
+        for i, layer in enumerate(self._layers):
+            self._build_layer(layer, self._shape_before(i))
+
+    def _build_layer(self, layer, input_shape):
+        if not layer.built:
+            layer.build(input_shape)
+        elif tuple(layer.build_input_shape[1:]) != tuple(input_shape[1:]):
+            raise ValueError(f"Layer {layer.name!r} was built for inputs of shape "
+                             f"{layer.build_input_shape}, but receives {input_shape} here.")
+
+    def _shape_before(self, index):
+        shape = self.input_shape
+        for layer in self._layers[:index]:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def _mark_first_layer(self):
+        for i, layer in enumerate(self._layers):
+            layer.input_gradient = i > 0
+
+    @property
+    def built(self):
+        return self.input_shape is not None and all(layer.built for layer in self._layers)
+
+    @property
+    def output_shape(self):
+        self._require_built("output_shape")
+        return self._shape_before(len(self._layers))
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        """Return a layer by its ``name`` or its ``index``."""
+        if index is not None:
+            if not -len(self._layers) <= index < len(self._layers):
+                raise ValueError(f"`index` must be in [0, {len(self._layers)}). Received: "
+                                 f"index={index}")
+            return self._layers[index]
+        for layer in self._layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No layer named {name!r}. Layers: {[l.name for l in self._layers]}")
+
+    # -- weights ----------------------------------------------------------------
+
+    @property
+    def weights(self):
+        return [w for layer in self._layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self):
+        return [w for layer in self._layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self):
+        return [w for layer in self._layers for w in layer.non_trainable_weights]
+
+    def count_params(self):
+        self._require_built("count_params")
+        return sum(layer.count_params() for layer in self._layers)
+
+    def get_weights(self):
+        """Copies of all weight arrays, layer by layer (kernel ``(in, out)``, then bias)."""
+        return [w.value.copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Load arrays in the order and shapes :meth:`get_weights` returns."""
+        variables = self.weights
+        if len(weights) != len(variables):
+            raise ValueError(f"`weights` must be a list of {len(variables)} arrays for model "
+                             f"{self.name!r}. Received {len(weights)} arrays.")
+        for variable, value in zip(variables, weights):
+            variable.assign(value)
+
+    def summary(self, print_fn=None):
+        """Print the layer table and parameter counts (or pass the text to ``print_fn``)."""
+        self._require_built("summary")
+        (print_fn or print)(summary_text(self))
+
+    def _require_built(self, what):
+        if not self.built:
+            raise ValueError(f"Model {self.name!r} is not built yet, so `{what}` is unavailable. "
+                             "Start the model with `Input(shape)`, give the first layer "
+                             "`input_shape=`, call `build(input_shape)`, or fit it on data first.")
+
+    # -- compiling --------------------------------------------------------------
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+        """Choose the optimizer, the loss and the metrics (Keras names or objects)."""
+        if loss is None:
+            raise ValueError("`loss` must be given to `compile`: a Keras name such as "
+                             "'binary_crossentropy' or a Loss instance. Received: loss=None")
+        self.optimizer = optimizers_module.get(optimizer)
+        self.loss = losses_module.get(loss)
+        if metrics is not None and (isinstance(metrics, str) or not hasattr(metrics, "__iter__")):
+            raise TypeError(f"`metrics` must be a list. Received: metrics={metrics!r}")
+        self.metrics = [metrics_module.get(m, loss=self.loss) for m in metrics or []]
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.compiled = True
+        self._warn_on_activation_mismatch()
+
+    def _output_activation(self):
+        activation = getattr(self._layers[-1], "activation", None) if self._layers else None
+        return None if activation is None else activation.name
+
+    def _warn_on_activation_mismatch(self):
+        pair = self.loss.output_activation
+        activation = self._output_activation()
+        if pair is None or activation is None:
+            return
+        name = type(self.loss).__name__
+        if self.loss.from_logits and activation in ("sigmoid", "softmax"):
+            warnings.warn(f"{name}(from_logits=True) expects raw scores, but the last layer "
+                          f"applies {activation}, so the loss sees probabilities as logits and "
+                          f"training stalls. Fix: use {name}(from_logits=False), or drop the "
+                          "output activation.", UserWarning, stacklevel=3)
+        elif not self.loss.from_logits and activation == "linear":
+            warnings.warn(f"{name}(from_logits=False) expects probabilities, but the last layer "
+                          f"has no activation, so its raw scores are clipped into [0, 1]. Fix: "
+                          f"use {name}(from_logits=True), or give the last layer "
+                          f"activation={pair!r}.", UserWarning, stacklevel=3)
+
+    def _training_loss(self):
+        """The loss the backward pass starts from, and whether it takes the logits.
+
+        Sigmoid + binary cross-entropy and softmax + categorical cross-entropy are
+        fused: the loss is computed from the last layer's logits, whose gradient
+        ``p - y`` stays exact when ``p`` saturates at 0 or 1.
+        """
+        loss = self.loss
+        if (loss.output_activation is not None and not loss.from_logits
+                and self._output_activation() == loss.output_activation):
+            return loss.with_logits(), True
+        return loss, False
+
+    def _require_compiled(self, what):
+        if not self.compiled:
+            raise RuntimeError(f"You must call `compile()` before `{what}()` on model "
+                               f"{self.name!r}.")
+
+    # -- data ---------------------------------------------------------------------
+
+    def _prepare_x(self, x, argument="x"):
+        x = validation.check_array(x, argument)
+        if not self.built:
+            if not self._layers:
+                raise ValueError(f"Model {self.name!r} has no layers. Add layers before use.")
+            self.build((None,) + x.shape[1:])
+        validation.check_features(x, self.input_shape, argument)
+        return x
+
+    def _prepare_y(self, y, argument="y"):
+        output_shape = self.output_shape
+        if isinstance(self.loss, losses_module.SparseCategoricalCrossentropy):
+            y = validation.check_array(y, argument, dtype=np.float64)
+            return validation.check_sparse_labels(y, output_shape[-1], argument).astype(np.intp)
+        return validation.check_targets(validation.check_array(y, argument), output_shape, argument)
+
+    def _prepare(self, x, y, sample_weight=None, class_weight=None, names=("x", "y")):
+        x = self._prepare_x(x, names[0])
+        y = self._prepare_y(y, names[1])
+        validation.check_same_length(x, y, *names)
+        weights = None
+        if sample_weight is not None:
+            weights = validation.check_array(sample_weight, "sample_weight")
+            if weights.size != len(x) or weights.ndim > 2:
+                raise ValueError(f"`sample_weight` must have shape ({len(x)},), one weight per "
+                                 f"sample. Received: sample_weight.shape={weights.shape}")
+            weights = weights.reshape(-1)
+        if class_weight is not None:
+            per_class = self._class_weights(y, class_weight)
+            weights = per_class if weights is None else weights * per_class
+        return x, y, weights
+
+    def _class_weights(self, y, class_weight):
+        """Turn ``{class: weight}`` into one weight per sample (as Keras does)."""
+        if not isinstance(class_weight, dict):
+            raise TypeError(f"`class_weight` must be a dict {{class index: weight}}. Received: "
+                            f"class_weight={class_weight!r}")
+        if y.ndim == 1:
+            labels = y
+        elif y.shape[1] > 1:
+            labels = y.argmax(axis=1)
+        else:
+            labels = np.round(y[:, 0]).astype(np.intp)
+        missing = sorted(set(np.unique(labels).tolist()) - set(class_weight))
+        if missing:
+            raise ValueError(f"`class_weight` must give a weight for every class in `y`. "
+                             f"Missing: {missing}")
+        table = np.zeros(max(max(class_weight), int(labels.max())) + 1)
+        for label, weight in class_weight.items():
+            table[label] = weight
+        return table[labels].astype(np.dtype(self.weights[0].dtype) if self.weights else float)
+
+    # -- training -----------------------------------------------------------------
+
+    def _forward(self, x, training):
+        for layer in self._layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def _compute_gradients(self, x, y, sample_weight=None, training=True):
+        """Forward, loss and backward on one batch: set every ``variable.grad``.
+
+        Returns ``(loss, y_pred)``, the loss including the weight penalties.
+        """
+        y_pred = self._forward(x, training=training)
+        loss, fused = self._training_loss()
+        last = self._layers[-1]
+        if fused:
+            value, grad = loss.value_and_grad(y, last.logits, sample_weight)
+            grad = last.backward_from_logits(grad)
+        else:
+            value, grad = loss.value_and_grad(y, y_pred, sample_weight)
+            grad = last.backward(grad)
+        for layer in reversed(self._layers[:-1]):
+            grad = layer.backward(grad)
+        for variable in self.trainable_weights:
+            if variable.regularizer is not None:
+                value += variable.regularizer(variable.value)
+                variable.grad += variable.regularizer.gradient(variable.value)
+        return value, y_pred
+
+    def _loss_value(self, x, y, sample_weight=None, training=False):
+        """Forward pass and loss (with penalties), no backward: ``(loss, y_pred)``."""
+        y_pred = self._forward(x, training=training)
+        loss, fused = self._training_loss()
+        value = loss(y, self._layers[-1].logits if fused else y_pred, sample_weight)
+        return value + self._penalty(), y_pred
+
+    def _penalty(self):
+        return sum(v.regularizer(v.value) for v in self.trainable_weights
+                   if v.regularizer is not None)
+
+    def _update_metrics(self, y, y_pred, loss, sample_weight):
+        self._loss_tracker.update_state(loss, sample_weight=len(y))
+        for metric in self.metrics:
+            metric.update_state(y, y_pred, sample_weight=sample_weight)
+
+    def _reset_metrics(self):
+        self._loss_tracker.reset_state()
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def _logs(self):
+        logs = {"loss": float(self._loss_tracker.result())}
+        for metric in self.metrics:
+            logs[metric.name] = float(metric.result())
+        return logs
+
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
+        """One optimizer step on one batch; returns the batch loss (with penalties)."""
+        self._require_compiled("train_on_batch")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight)
+        return self._train_step(x, y, sample_weight)[0]
+
+    def _train_step(self, x, y, sample_weight):
+        """One optimizer step; returns the batch loss and the predictions."""
+        loss, y_pred = self._compute_gradients(x, y, sample_weight)
+        self.optimizer.apply(self.trainable_weights)
+        return loss, y_pred
+
+    def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0):
+        """Train for ``epochs`` passes over ``(x, y)`` in shuffled minibatches.
+
+        ``validation_split`` holds out the LAST fraction of the samples, taken
+        before shuffling, as Keras does: shuffle or stratify the data yourself
+        first if it is ordered (e.g. sorted by class).
+
+        Returns:
+            A :class:`History` whose ``history`` dict holds, per epoch, ``loss``,
+            each metric, and their ``val_`` forms when there is validation data.
+        """
+        self._require_compiled("fit")
+        batch_size = validation.check_positive_int(32 if batch_size is None else batch_size,
+                                                   "batch_size")
+        validation.check_fraction(validation_split, "validation_split")
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"`epochs` must be a non-negative integer. Received: epochs={epochs!r}")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight)
+        val = None
+        if validation_data is not None:
+            val = self._prepare_validation(validation_data)
+        elif validation_split:
+            split = int(len(x) * (1 - validation_split))
+            if split == 0 or split == len(x):
+                raise ValueError(f"`validation_split`={validation_split} leaves "
+                                 f"{split} of {len(x)} samples for training; choose a split "
+                                 "that keeps samples on both sides.")
+            val = (x[split:], y[split:], None if sample_weight is None else sample_weight[split:])
+            x, y = x[:split], y[:split]
+            sample_weight = None if sample_weight is None else sample_weight[:split]
+
+        verbose = _resolve_verbose(verbose)
+        steps = -(-len(x) // batch_size)
+        history = History()
+        callback_list = CallbackList(
+            ([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []) + [history],
+            model=self,
+            params={"epochs": epochs, "steps": steps, "verbose": verbose},
+        )
+        self.stop_training = False
+        callback_list.on_train_begin()
+        epoch_logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self._reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            batches = minibatches(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
+                                  reuse_buffers=True)
+            for step, (xb, yb, wb) in enumerate(batches):
+                callback_list.on_train_batch_begin(step)
+                loss, y_pred = self._train_step(xb, yb, wb)
+                self._update_metrics(yb, y_pred, loss, wb)
+                callback_list.on_train_batch_end(step, self._logs())
+                if self.stop_training:
+                    break
+            epoch_logs = self._logs()
+            if val is not None:
+                val_logs = self._evaluate_arrays(*val, batch_size=batch_size)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(epoch_logs)
+        return history
+
+    def _prepare_validation(self, validation_data):
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError("`validation_data` must be a tuple (x_val, y_val) or "
+                             "(x_val, y_val, sample_weight_val). Received: a "
+                             f"{type(validation_data).__name__}")
+        x_val, y_val, *rest = validation_data
+        return self._prepare(x_val, y_val, rest[0] if rest else None,
+                             names=("validation_data[0]", "validation_data[1]"))
+
+    # -- inference ------------------------------------------------------------------
+
+    def evaluate(self, x=None, y=None, batch_size=32, verbose="auto", sample_weight=None,
+                 return_dict=False):
+        """Loss (with weight penalties) and metrics on ``(x, y)``, without training.
+
+        Returns:
+            The loss alone when there are no metrics, else ``[loss, *metrics]``;
+            a ``{name: value}`` dict with ``return_dict=True``.
+        """
+        self._require_compiled("evaluate")
+        batch_size = validation.check_positive_int(32 if batch_size is None else batch_size,
+                                                   "batch_size")
+        x, y, sample_weight = self._prepare(x, y, sample_weight)
+        logs = self._evaluate_arrays(x, y, sample_weight, batch_size, _resolve_verbose(verbose))
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_arrays(self, x, y, sample_weight, batch_size, verbose=0):
+        self._reset_metrics()
+        bar = Progbar(-(-len(x) // batch_size), verbose) if verbose else None
+        batches = minibatches(x, y, sample_weight, batch_size=batch_size, shuffle=False)
+        for step, (xb, yb, wb) in enumerate(batches):
+            loss, y_pred = self._loss_value(xb, yb, wb)
+            self._update_metrics(yb, y_pred, loss, wb)
+            if bar:
+                bar.update(step + 1, self._logs())
+        if bar:
+            bar.update(bar.target, self._logs(), finalize=True)
+        return self._logs()
+
+    def predict(self, x, batch_size=32, verbose="auto"):
+        """Model outputs for ``x``, computed in batches of ``batch_size``."""
+        batch_size = validation.check_positive_int(32 if batch_size is None else batch_size,
+                                                   "batch_size")
+        x = self._prepare_x(x)
+        verbose = _resolve_verbose(verbose)
+        bar = Progbar(-(-len(x) // batch_size), verbose) if verbose else None
+        out = None
+        for step, start in enumerate(range(0, len(x), batch_size)):
+            y = self._forward(x[start:start + batch_size], training=False)
+            if out is None:
+                out = np.empty((len(x),) + y.shape[1:], y.dtype)
+            out[start:start + len(y)] = y
+            if bar:
+                bar.update(step + 1)
+        if bar:
+            bar.update(bar.target, finalize=True)
+        return out
+
+    def __call__(self, x, training=False):
+        return self._forward(self._prepare_x(x), training=training)
+
+    # -- configuration -------------------------------------------------------------
+
+    def get_config(self):
+        """The architecture as plain data: ``{"name", "input_shape", "layers"}``."""
+        return {
+            "name": self.name,
+            "input_shape": None if self.input_shape is None else list(self.input_shape[1:]),
+            "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                       for layer in self._layers],
+        }
+
+    def __repr__(self):
+        return f"<Sequential name={self.name}, layers={len(self._layers)}, built={self.built}>"
+
+
+def _resolve_verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
+    return verbose

@@ -1,0 +1,571 @@
+"""Optimizers: Keras 3's update rules, applied in place to each Variable.
+
+The base class owns everything the rules share: the iteration count, the
+learning rate (a float or a schedule from :mod:`minikeras.schedules`, evaluated
+at the current iteration), gradient clipping, decoupled weight decay and the
+per-variable state ("slots", keyed by the Variable object). A subclass writes
+only ``update_step``.
+
+One call of ``apply(variables)`` is one training step, in Keras's order:
+
+1. clip the gradients (``clipnorm`` per variable, ``global_clipnorm`` over all,
+   or ``clipvalue`` elementwise; at most one of the three);
+2. decay the weights: ``w <- w - lr * weight_decay * w`` (when set), with the
+   learning rate of this step;
+3. ``update_step(g, variable, lr)`` for each trainable variable;
+4. ``iterations += 1``.
+
+Notation in the docstrings: ``w`` weight, ``g`` its gradient, ``t`` the step
+number counted from 1 (``iterations + 1``), ``lr`` the learning rate of the step.
+
+The update rules run once per weight per batch, so they write into the state
+arrays in place and do their arithmetic in a reusable scratch buffer instead of
+allocating a temporary for every ``+`` and ``*``. Each line carries the formula
+it computes.
+"""
+import math
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from . import schedules
+from .utils.registry import resolve
+
+
+class Optimizer(ABC):
+    """Base class for optimizers.
+
+    Args:
+        learning_rate: a non-negative float, a ``LearningRateSchedule`` or any
+            callable ``step -> float``; the callable is evaluated at
+            ``iterations`` (Keras calls a plain callable with no argument).
+        weight_decay: decoupled weight decay factor, or None (default).
+        clipnorm: clip each gradient to this L2 norm; default None.
+        clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``;
+            default None.
+        global_clipnorm: clip all gradients together to this global L2 norm;
+            default None.
+        name: display name; default the lower-case class name.
+
+    A clipping threshold of 0 means "no clipping", as in Keras. Clipping
+    rescales ``variable.grad`` in place: the gradient belongs to this step.
+    """
+
+    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None):
+        set_clips = [k for k, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                                    ("global_clipnorm", global_clipnorm)) if v is not None]
+        if len(set_clips) > 1:
+            raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
+                             f"set. Received: {', '.join(set_clips)}")
+        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                           ("global_clipnorm", global_clipnorm), ("weight_decay", weight_decay)):
+            if value is not None:
+                _check_number(arg, value, "a non-negative number or None", 0, math.inf)
+        if isinstance(learning_rate, dict):
+            learning_rate = schedules.deserialize(learning_rate)
+        _check_learning_rate(learning_rate)
+        self._learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.name = name or type(self).__name__.lower()
+        self.iterations = 0
+        self._slots = {}
+        self._buffers = {}
+        self._no_decay_ids = set()
+        self._no_decay_names = ()
+
+    @property
+    def learning_rate(self):
+        """The learning rate for the current iteration (schedules are evaluated here)."""
+        if callable(self._learning_rate):
+            return float(self._learning_rate(self.iterations))
+        return float(self._learning_rate)
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        _check_learning_rate(value)
+        self._learning_rate = value
+
+    def slot(self, variable, name, initial=0.0):
+        """Per-variable state array (same shape and dtype), created on first use as `initial`."""
+        key = (variable, name)
+        if key not in self._slots:
+            self._slots[key] = np.full_like(variable.value, initial)
+        return self._slots[key]
+
+    def _buffer(self, like, index=0):
+        """Scratch array shaped like `like`, reused by every step (its contents are garbage)."""
+        key = (like.shape, like.dtype, index)
+        if key not in self._buffers:
+            self._buffers[key] = np.empty_like(like)
+        return self._buffers[key]
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Exempt variables from weight decay: these objects, or any whose name contains one of `var_names`.
+
+        Example: ``opt.exclude_from_weight_decay(var_names=["bias"])``.
+        """
+        self._no_decay_ids = {id(v) for v in var_list or ()}
+        self._no_decay_names = tuple(var_names or ())
+
+    def _use_weight_decay(self, variable):
+        return id(variable) not in self._no_decay_ids and not any(
+            n in variable.name for n in self._no_decay_names)
+
+    def apply(self, variables):
+        """Take one step on every trainable variable, using ``variable.grad``."""
+        variables = [v for v in variables if v.trainable]
+        self._clip([v.grad for v in variables])
+        lr = self.learning_rate
+        if self.weight_decay:
+            for v in variables:
+                if self._use_weight_decay(v):
+                    v.value *= 1.0 - lr * self.weight_decay  # = w - lr * wd * w
+        self._before_step()
+        for v in variables:
+            self.update_step(v.grad, v, lr)
+        self.iterations += 1
+
+    def _before_step(self):
+        """Hook for state shared by all variables of one step (Nadam's momentum product)."""
+
+    @abstractmethod
+    def update_step(self, grad, variable, lr):
+        """Update ``variable.value`` in place from its (clipped) gradient."""
+
+    def _clip(self, grads):
+        # As in Keras, a threshold of 0 disables clipping instead of zeroing the gradients.
+        if self.clipnorm:
+            for g in grads:
+                _scale_to_norm([g], self.clipnorm)
+        elif self.global_clipnorm:
+            _scale_to_norm(grads, self.global_clipnorm)
+        elif self.clipvalue:
+            for g in grads:
+                np.clip(g, -self.clipvalue, self.clipvalue, out=g)
+
+    def get_config(self):
+        lr = self._learning_rate
+        return {
+            "name": self.name,
+            "learning_rate": schedules.serialize(lr) if hasattr(lr, "get_config") else lr,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "clipvalue": self.clipvalue,
+            "global_clipnorm": self.global_clipnorm,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _scale_to_norm(grads, max_norm):
+    """Scale `grads` in place by ``max_norm / max(norm, max_norm)``, ``norm`` their joint L2 norm.
+
+    The squares are summed in float64 so that a float32 gradient of 1e20 does
+    not overflow. A non-finite norm makes every gradient NaN, as in Keras: the
+    step is poisoned visibly rather than silently skipped.
+    """
+    norm = math.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads))
+    if not math.isfinite(norm):
+        for g in grads:
+            g.fill(np.nan)
+    elif norm > max_norm:
+        for g in grads:
+            g *= max_norm / norm
+
+
+def _check_number(argument, value, expectation, low, high, low_open=False, high_open=False):
+    ok = (isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+          and (low < value if low_open else low <= value)
+          and (value < high if high_open else value <= high))
+    if not ok:
+        raise ValueError(f"`{argument}` must be {expectation}. Received: {argument}={value!r}")
+
+
+def _check_learning_rate(value):
+    if callable(value):
+        return
+    if (isinstance(value, bool) or not isinstance(value, (int, float, np.number))
+            or not value >= 0):
+        raise ValueError("`learning_rate` must be a non-negative number or a "
+                         f"LearningRateSchedule. Received: learning_rate={value!r}")
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum, as in Keras 3.
+
+    Without momentum: ``w <- w - lr * g``. With momentum ``mu``, the velocity
+    ``m`` (zero at start) follows ``m <- mu * m - lr * g`` and then
+    ``w <- w + m`` or, with Nesterov, ``w <- w + mu * m - lr * g``.
+
+    PyTorch keeps ``b <- mu * b + g`` and steps ``w <- w - lr * b``: the same
+    trajectory while ``lr`` is constant, but Keras's velocity remembers past
+    learning rates, so the two differ under a schedule.
+
+    Args:
+        learning_rate: default 0.01.
+        momentum: in [0, 1]; default 0.0.
+        nesterov: default False.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example:
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([1.0]), "w"); w.grad[:] = 0.5
+        >>> SGD(learning_rate=0.1).apply([w]); w.value   # 1 - 0.1 * 0.5
+        array([0.95])
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        _check_number("momentum", momentum, "a number in [0, 1]", 0, 1)
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    def update_step(self, grad, variable, lr):
+        w = variable.value
+        step = np.multiply(grad, lr, out=self._buffer(w))    # lr * g
+        if self.momentum == 0:
+            w -= step                                          # w - lr * g
+            return
+        m = self.slot(variable, "momentum")
+        m *= self.momentum
+        m -= step                                              # m = mu * m - lr * g
+        if self.nesterov:
+            w -= step
+            w += np.multiply(m, self.momentum, out=step)       # w + mu * m - lr * g
+        else:
+            w += m
+
+    def get_config(self):
+        return super().get_config() | {"momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam: steps scaled by running estimates of the gradient's mean and mean square.
+
+    With ``m``, ``v`` zero at start and ``t = iterations + 1``::
+
+        m <- m + (1 - beta_1) * (g - m)
+        v <- v + (1 - beta_2) * (g**2 - v)
+        alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        w <- w - alpha * m / (sqrt(v) + epsilon)
+
+    ``epsilon`` is the paper's "epsilon hat": it is added to ``sqrt(v)``
+    before the bias correction of ``v``. PyTorch adds it after:
+    ``w - lr / (1 - beta_1**t) * m / (sqrt(v / (1 - beta_2**t)) + eps)``, so
+    the two agree when PyTorch's ``eps`` equals
+    ``epsilon / sqrt(1 - beta_2**t)`` at every step. With ``amsgrad`` the
+    denominator uses ``v_hat <- max(v_hat, v)`` instead of ``v``.
+
+    Args:
+        learning_rate: default 0.001.
+        beta_1: decay of the first-moment average, in [0, 1); default 0.9.
+        beta_2: decay of the second-moment average, in [0, 1); default 0.999.
+        epsilon: non-negative; default 1e-7.
+        amsgrad: default False.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example (the first step moves each weight by about ``lr``, whatever the
+    gradient's scale):
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([1.0]), "w"); w.grad[:] = 0.5
+        >>> Adam(learning_rate=0.1).apply([w]); w.value
+        array([0.90000063])
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        _check_number("beta_1", beta_1, "a number in [0, 1)", 0, 1, high_open=True)
+        _check_number("beta_2", beta_2, "a number in [0, 1)", 0, 1, high_open=True)
+        _check_number("epsilon", epsilon, "a non-negative number", 0, math.inf)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+
+    def update_step(self, grad, variable, lr):
+        w = variable.value
+        m, v = self.slot(variable, "momentum"), self.slot(variable, "velocity")
+        t = self.iterations + 1
+        alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        tmp = self._buffer(w)
+        np.subtract(grad, m, out=tmp)
+        tmp *= 1 - self.beta_1
+        m += tmp                                        # m + (1 - beta_1) (g - m)
+        np.square(grad, out=tmp)
+        tmp -= v
+        tmp *= 1 - self.beta_2
+        v += tmp                                        # v + (1 - beta_2) (g^2 - v)
+        if self.amsgrad:
+            v_hat = self.slot(variable, "velocity_hat")
+            np.maximum(v_hat, v, out=v_hat)
+            v = v_hat
+        np.sqrt(v, out=tmp)
+        tmp += self.epsilon
+        np.divide(m, tmp, out=tmp)
+        tmp *= alpha
+        w -= tmp                                        # w - alpha m / (sqrt(v) + eps)
+
+    def get_config(self):
+        return super().get_config() | {"beta_1": self.beta_1, "beta_2": self.beta_2,
+                                       "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as in Keras 3.
+
+    Each step first shrinks the weights, ``w <- w - lr * weight_decay * w``,
+    then takes the :class:`Adam` step. This is PyTorch's ``AdamW`` rule too
+    (with Adam's epsilon difference); only the default ``weight_decay``
+    differs: 0.004 here and in Keras, 0.01 in PyTorch.
+
+    Args:
+        learning_rate: default 0.001.
+        weight_decay: non-negative; default 0.004.
+        beta_1, beta_2, epsilon, amsgrad: as :class:`Adam`.
+        **kwargs: ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``.
+
+    Example:
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([1.0]), "w"); w.grad[:] = 0.5
+        >>> AdamW(learning_rate=0.1, weight_decay=0.5).apply([w]); w.value  # 0.95 - 0.0999994
+        array([0.85000063])
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, **kwargs):
+        if weight_decay is None:
+            raise ValueError("`weight_decay` must be a non-negative number. "
+                             "Received: weight_decay=None")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad,
+                         weight_decay=weight_decay, **kwargs)
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide each gradient by a running root mean square of its history.
+
+    With ``v`` (and ``a``, ``m``) zero at start::
+
+        v <- rho * v + (1 - rho) * g**2
+        a <- rho * a + (1 - rho) * g                    (centered only)
+        step = lr * g / sqrt(v - a**2 + epsilon)        (v + epsilon if not centered)
+        m <- momentum * m + step;  w <- w - m           (w <- w - step if momentum == 0)
+
+    Differences from PyTorch: Keras puts ``epsilon`` inside the square root
+    (PyTorch: ``sqrt(v) + eps``), and Keras's momentum buffer holds
+    ``lr * g / ...`` where PyTorch's holds ``g / ...`` and multiplies by ``lr``
+    afterwards (equal while ``lr`` is constant). PyTorch calls ``rho`` ``alpha``.
+
+    Args:
+        learning_rate: default 0.001.
+        rho: decay of the mean-square average, in [0, 1); default 0.9.
+        momentum: in [0, 1]; default 0.0.
+        epsilon: non-negative; default 1e-7.
+        centered: subtract the squared running mean of ``g`` (a variance
+            estimate); default False.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example:
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([10.0]), "w"); w.grad[:] = 10.0
+        >>> RMSprop(learning_rate=0.1).apply([w]); w.value  # 10 - 0.1 * 10 / sqrt(10 + 1e-7)
+        array([9.68377224])
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
+                 centered=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        _check_number("rho", rho, "a number in [0, 1)", 0, 1, high_open=True)
+        _check_number("momentum", momentum, "a number in [0, 1]", 0, 1)
+        _check_number("epsilon", epsilon, "a non-negative number", 0, math.inf)
+        self.rho = rho
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.centered = centered
+
+    def update_step(self, grad, variable, lr):
+        w = variable.value
+        v = self.slot(variable, "velocity")
+        tmp = self._buffer(w)
+        v *= self.rho
+        np.square(grad, out=tmp)
+        tmp *= 1 - self.rho
+        v += tmp                                        # rho v + (1 - rho) g^2
+        if self.centered:
+            a = self.slot(variable, "average_gradient")
+            a *= self.rho
+            np.multiply(grad, 1 - self.rho, out=tmp)
+            a += tmp                                    # rho a + (1 - rho) g
+            np.square(a, out=tmp)
+            np.subtract(v, tmp, out=tmp)
+            # v >= a^2 holds exactly (Cauchy-Schwarz); clamp the rounding error
+            # so that a tiny epsilon cannot leave a negative under the sqrt.
+            np.maximum(tmp, 0, out=tmp)
+            tmp += self.epsilon                         # v - a^2 + eps
+        else:
+            np.add(v, self.epsilon, out=tmp)            # v + eps
+        np.sqrt(tmp, out=tmp)
+        np.divide(grad, tmp, out=tmp)
+        tmp *= lr                                       # step = lr g / sqrt(...)
+        if self.momentum > 0:
+            m = self.slot(variable, "momentum")
+            m *= self.momentum
+            m += tmp
+            w -= m
+        else:
+            w -= tmp
+
+    def get_config(self):
+        return super().get_config() | {"rho": self.rho, "momentum": self.momentum,
+                                       "epsilon": self.epsilon, "centered": self.centered}
+
+
+class Adagrad(Optimizer):
+    """Adagrad: per-weight learning rates that shrink with the sum of past squared gradients.
+
+    With the accumulator ``s`` starting at ``initial_accumulator_value``::
+
+        s <- s + g**2
+        w <- w - lr * g / sqrt(s + epsilon)
+
+    PyTorch adds ``eps`` outside the square root (``sqrt(s) + eps``) and
+    starts ``s`` at 0 by default.
+
+    Args:
+        learning_rate: default 0.001.
+        initial_accumulator_value: non-negative; default 0.1.
+        epsilon: non-negative; default 1e-7.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example:
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([1.0]), "w"); w.grad[:] = 0.3
+        >>> Adagrad(learning_rate=0.1).apply([w]); w.value  # 1 - 0.1 * 0.3 / sqrt(0.19 + 1e-7)
+        array([0.9311753])
+    """
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
+                 **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        _check_number("initial_accumulator_value", initial_accumulator_value,
+                      "a non-negative number", 0, math.inf)
+        _check_number("epsilon", epsilon, "a non-negative number", 0, math.inf)
+        self.initial_accumulator_value = initial_accumulator_value
+        self.epsilon = epsilon
+
+    def update_step(self, grad, variable, lr):
+        w = variable.value
+        s = self.slot(variable, "accumulator", self.initial_accumulator_value)
+        tmp = self._buffer(w)
+        np.square(grad, out=tmp)
+        s += tmp                                        # s + g^2
+        np.add(s, self.epsilon, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        np.divide(grad, tmp, out=tmp)
+        tmp *= lr
+        w -= tmp                                        # w - lr g / sqrt(s + eps)
+
+    def get_config(self):
+        return super().get_config() | {
+            "initial_accumulator_value": self.initial_accumulator_value,
+            "epsilon": self.epsilon}
+
+
+class Nadam(Optimizer):
+    """Nadam: Adam with Nesterov momentum (Dozat, 2015), as in Keras 3.
+
+    The momentum coefficient warms up over the first few hundred steps,
+    ``u_t = beta_1 * (1 - 0.5 * 0.96**t)``, and ``P_t = u_1 * ... * u_t`` is
+    kept across steps. With ``m``, ``v`` zero at start::
+
+        m <- m + (1 - beta_1) * (g - m)
+        v <- v + (1 - beta_2) * (g**2 - v)
+        m_hat = u_{t+1} * m / (1 - P_t * u_{t+1}) + (1 - u_t) * g / (1 - P_t)
+        v_hat = v / (1 - beta_2**t)
+        w <- w - lr * m_hat / (sqrt(v_hat) + epsilon)
+
+    Unlike Adam, ``epsilon`` sits after the bias correction here, exactly as
+    in PyTorch's ``NAdam``. PyTorch's schedule is
+    ``0.96**(t * momentum_decay)`` with ``momentum_decay=0.004`` by default;
+    ``momentum_decay=1.0`` gives Keras's.
+
+    Args:
+        learning_rate: default 0.001.
+        beta_1: in [0, 1); default 0.9.
+        beta_2: in [0, 1); default 0.999.
+        epsilon: non-negative; default 1e-7.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example:
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([1.0]), "w"); w.grad[:] = 0.5
+        >>> Nadam(learning_rate=0.1).apply([w]); w.value
+        array([0.89372124])
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        _check_number("beta_1", beta_1, "a number in [0, 1)", 0, 1, high_open=True)
+        _check_number("beta_2", beta_2, "a number in [0, 1)", 0, 1, high_open=True)
+        _check_number("epsilon", epsilon, "a non-negative number", 0, math.inf)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self._u_product = 1.0  # P_t, shared by all variables
+
+    def _u(self, t):
+        return self.beta_1 * (1.0 - 0.5 * 0.96 ** t)
+
+    def _before_step(self):
+        self._u_product *= self._u(self.iterations + 1)
+
+    def update_step(self, grad, variable, lr):
+        w = variable.value
+        m, v = self.slot(variable, "momentum"), self.slot(variable, "velocity")
+        t = self.iterations + 1
+        u_t, u_next = self._u(t), self._u(t + 1)
+        tmp, denom = self._buffer(w), self._buffer(w, 1)
+        np.subtract(grad, m, out=tmp)
+        tmp *= 1 - self.beta_1
+        m += tmp                                        # m + (1 - beta_1) (g - m)
+        np.square(grad, out=tmp)
+        tmp -= v
+        tmp *= 1 - self.beta_2
+        v += tmp                                        # v + (1 - beta_2) (g^2 - v)
+        np.divide(v, 1 - self.beta_2 ** t, out=denom)
+        np.sqrt(denom, out=denom)
+        denom += self.epsilon                           # sqrt(v_hat) + eps
+        # m_hat / denom, one term at a time so no third buffer is needed.
+        np.divide(m, denom, out=tmp)
+        tmp *= lr * u_next / (1 - self._u_product * u_next)
+        w -= tmp
+        np.divide(grad, denom, out=tmp)
+        tmp *= lr * (1 - u_t) / (1 - self._u_product)
+        w -= tmp
+
+    def get_config(self):
+        return super().get_config() | {"beta_1": self.beta_1, "beta_2": self.beta_2,
+                                       "epsilon": self.epsilon}
+
+
+ALL_OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop,
+                  "adagrad": Adagrad, "nadam": Nadam}
+
+
+def get(identifier):
+    """Resolve a Keras optimizer name (with its Keras defaults), a config dict or an :class:`Optimizer`.
+
+    Example: ``get("adam")`` is ``Adam()``; ``get("RMSprop")`` also works.
+    """
+    return resolve(identifier, ALL_OPTIMIZERS, Optimizer, "optimizer")

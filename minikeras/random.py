@@ -1,0 +1,32 @@
+"""The one source of randomness: weight initialisation, shuffling and dropout draw from it.
+
+``set_seed(seed)`` (exposed as ``minikeras.utils.set_random_seed``) makes two
+runs bitwise identical, because every random draw in the library comes from the
+generator kept here, in a fixed order.
+"""
+import random as _py_random
+
+import numpy as np
+
+_generator = np.random.default_rng()
+
+
+def set_seed(seed):
+    """Seed minikeras's generator, numpy's legacy global one and Python's ``random``.
+
+    Args:
+        seed: a non-negative integer.
+    """
+    global _generator
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
+    _generator = np.random.default_rng(int(seed))
+    np.random.seed(int(seed) % 2**32)
+    _py_random.seed(int(seed))
+
+
+def generator(seed=None):
+    """Return the global generator, or a private one when `seed` is given."""
+    if seed is None:
+        return _generator
+    return np.random.default_rng(seed)

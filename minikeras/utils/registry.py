@@ -1,0 +1,68 @@
+"""Name handling shared by every subpackage: Keras-style string look-up and layer names.
+
+Each of ``activations``, ``losses``, ``optimizers``, ``initializers``,
+``regularizers`` and ``metrics`` keeps a table of its Keras names and resolves
+user input through :func:`resolve`, so every "unknown name" error reads the same
+and lists the valid choices.
+"""
+import re
+from collections import defaultdict
+
+_name_counts = defaultdict(int)
+
+
+def snake_case(name):
+    """``"BatchNormalization"`` -> ``"batch_normalization"``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def unique_name(base):
+    """Keras's automatic names: ``dense``, then ``dense_1``, ``dense_2``, ..."""
+    count = _name_counts[base]
+    _name_counts[base] += 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def resolve(identifier, table, base_class, argument):
+    """Turn a string name, a ``{"class_name", "config"}`` dict or an instance into an object.
+
+    Args:
+        identifier: what the user passed.
+        table: dict from lower-case names to classes (or zero-argument factories).
+        base_class: instances of this class are returned unchanged.
+        argument: the user-facing argument name, used in error messages.
+
+    Raises:
+        ValueError: for an unknown name, listing the valid ones.
+        TypeError: for anything that is neither a name nor a `base_class` instance.
+    """
+    if isinstance(identifier, base_class):
+        return identifier
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        factory = _lookup(identifier["class_name"], table, argument)
+        return factory(**identifier.get("config", {}))
+    if isinstance(identifier, str):
+        return _lookup(identifier, table, argument)()
+    raise TypeError(
+        f"`{argument}` must be a string name or a {base_class.__name__} instance. "
+        f"Received: {argument}={identifier!r} (of type {type(identifier).__name__})"
+    )
+
+
+def _lookup(name, table, argument):
+    for key in (name, name.lower(), snake_case(name)):
+        if key in table:
+            return table[key]
+    for factory in table.values():  # a class name, as `serialize` writes it
+        if getattr(factory, "__name__", None) == name:
+            return factory
+    raise ValueError(
+        f"Unknown `{argument}`: {name!r}. Valid names are: {', '.join(sorted(table))}."
+    )
+
+
+def serialize(obj):
+    """``None`` and names stay as they are; objects become ``{"class_name", "config"}``."""
+    if obj is None or isinstance(obj, str):
+        return obj
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}

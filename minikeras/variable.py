@@ -1,0 +1,58 @@
+"""A weight: its array, the gradient backward wrote for it, and how to regularise it."""
+import numpy as np
+
+
+class Variable:
+    """A named weight array that layers own and optimizers update in place.
+
+    Layers create variables with ``Layer.add_weight``; ``backward`` writes
+    ``grad`` (the gradient of the loss with respect to ``value``, same shape);
+    optimizers read ``grad`` and change ``value`` in place, never rebinding it,
+    so every reference to the array stays valid. Optimizer state is keyed by
+    the variable object itself.
+
+    Args:
+        value: the initial array.
+        name: e.g. ``"kernel"``.
+        trainable: whether optimizers update it (moving statistics are not).
+        regularizer: optional penalty whose value joins the loss and whose
+            gradient joins ``grad``.
+    """
+
+    def __init__(self, value, name, trainable=True, regularizer=None):
+        self.value = np.asarray(value)
+        self.name = name
+        self.trainable = trainable
+        self.regularizer = regularizer
+        self.grad = np.zeros_like(self.value) if trainable else None
+
+    @property
+    def shape(self):
+        return self.value.shape
+
+    @property
+    def dtype(self):
+        return self.value.dtype
+
+    @property
+    def size(self):
+        return self.value.size
+
+    def assign(self, new_value):
+        """Copy `new_value` into the existing array (shape must match)."""
+        new_value = np.asarray(new_value)
+        if new_value.shape != self.value.shape:
+            raise ValueError(
+                f"Weight `{self.name}` has shape {self.value.shape}; "
+                f"received a value of shape {new_value.shape}."
+            )
+        self.value[...] = new_value
+
+    def cast(self, dtype):
+        """Re-store value and gradient as `dtype` (used by the float64 gradient check)."""
+        self.value = self.value.astype(dtype)
+        if self.grad is not None:
+            self.grad = self.grad.astype(dtype)
+
+    def __repr__(self):
+        return f"<Variable {self.name} shape={self.shape} dtype={self.dtype}>"
