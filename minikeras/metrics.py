@@ -321,7 +321,7 @@ class AUC(Metric):
 
     def __init__(self, name=None, from_logits=False):
         self.from_logits = from_logits
-        super().__init__(name=name)
+        super().__init__(name=name or "auc")
 
     def reset_state(self):
         self._labels, self._scores, self._weights = [], [], []

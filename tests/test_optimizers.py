@@ -377,3 +377,10 @@ def test_config_round_trip_with_schedule():
     clone = optimizers.get({"class_name": "RMSprop", "config": config})
     assert type(clone) is RMSprop and clone.get_config() == config
     assert clone.learning_rate == schedule(0)
+
+
+@pytest.mark.parametrize("cls", ALL, ids=ALL_IDS)
+def test_from_config_round_trip(cls):
+    opt = cls(learning_rate=0.05, clipvalue=1.0, name="mine")
+    clone = cls.from_config(opt.get_config())
+    assert clone.get_config() == opt.get_config() and clone.name == "mine"
