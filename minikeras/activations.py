@@ -486,6 +486,14 @@ ALL_ACTIVATIONS = {
 }
 ALL_ACTIVATIONS["swish"] = SiLU  # Keras's alias: the same function under its other name
 
+# Keras exposes each activation as a function, `keras.activations.relu`; these
+# ready-made instances let such code run unchanged (`Dense(8, activation=relu)`).
+(linear, relu, leaky_relu, elu, selu, softplus, softsign, silu, gelu, sigmoid, hard_sigmoid,
+ tanh, exponential, softmax) = (cls() for cls in (
+    Linear, ReLU, LeakyReLU, ELU, SELU, Softplus, Softsign, SiLU, GELU, Sigmoid, HardSigmoid,
+    Tanh, Exponential, Softmax))
+swish = silu
+
 
 def get(identifier):
     """Resolve a Keras activation name, a serialized dict, ``None`` (linear) or an instance.

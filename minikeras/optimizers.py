@@ -37,8 +37,8 @@ class Optimizer(ABC):
 
     Args:
         learning_rate: a non-negative float, a ``LearningRateSchedule`` or any
-            callable ``step -> float``; the callable is evaluated at
-            ``iterations`` (Keras calls a plain callable with no argument).
+            zero-argument callable; a schedule is evaluated at ``iterations``,
+            a plain callable is called with no argument, as in Keras.
         weight_decay: decoupled weight decay factor, or None (default).
         clipnorm: clip each gradient to this L2 norm; default None.
         clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``;
@@ -80,8 +80,10 @@ class Optimizer(ABC):
     @property
     def learning_rate(self):
         """The learning rate for the current iteration (schedules are evaluated here)."""
-        if callable(self._learning_rate):
+        if isinstance(self._learning_rate, schedules.LearningRateSchedule):
             return float(self._learning_rate(self.iterations))
+        if callable(self._learning_rate):
+            return float(self._learning_rate())
         return float(self._learning_rate)
 
     @learning_rate.setter

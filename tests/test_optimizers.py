@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from minikeras import optimizers, schedules
 from minikeras.optimizers import SGD, Adagrad, Adam, AdamW, Nadam, RMSprop
+from minikeras.schedules import LearningRateSchedule
 from minikeras.variable import Variable
 
 
@@ -229,7 +230,13 @@ def test_exclude_from_weight_decay():
 
 def test_schedule_is_evaluated_at_iterations():
     seen = []
-    opt = SGD(learning_rate=lambda step: seen.append(step) or 1.0 / (step + 1))
+
+    class Harmonic(LearningRateSchedule):
+        def __call__(self, step):
+            seen.append(step)
+            return 1.0 / (step + 1)
+
+    opt = SGD(learning_rate=Harmonic())
     w = make_var([0.0])
     for _ in range(3):
         step(opt, w, [1.0])
@@ -237,6 +244,15 @@ def test_schedule_is_evaluated_at_iterations():
     assert seen == [0, 1, 2] and opt.iterations == 3
     assert w.value[0] == pytest.approx(-(1 + 1 / 2 + 1 / 3), rel=1e-15)
     assert opt.learning_rate == pytest.approx(0.25)
+
+
+def test_plain_callable_learning_rate_takes_no_argument():
+    rates = iter([0.5, 0.25])
+    opt = SGD(learning_rate=lambda: next(rates))      # as Keras calls it
+    w = make_var([0.0])
+    step(opt, w, [1.0])
+    step(opt, w, [1.0])
+    assert w.value[0] == pytest.approx(-0.75)
 
 
 def test_learning_rate_setter():

@@ -31,13 +31,16 @@ class Layer(ABC):
             name made unique (``dense``, ``dense_1``, ...).
         input_shape: optional shape of one sample (without the batch axis), so a
             first layer can be built as soon as it is added to a model.
+        input_dim: Keras 2's ``input_shape=(input_dim,)``, still accepted by Keras 3.
         trainable: whether the optimizer updates this layer's weights.
     """
 
-    def __init__(self, name=None, input_shape=None, trainable=True):
+    def __init__(self, name=None, input_shape=None, trainable=True, input_dim=None):
         if name is not None and not (isinstance(name, str) and name):
             raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")
         self.name = name or unique_name(snake_case(type(self).__name__))
+        if input_dim is not None:  # Keras 2's spelling of input_shape=(input_dim,)
+            input_shape = (input_dim,)
         self.input_shape = None if input_shape is None else _shape_tuple(input_shape)
         self.trainable = trainable
         self.built = False
