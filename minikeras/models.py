@@ -182,19 +182,33 @@ class Sequential:
 
     # -- compiling --------------------------------------------------------------
 
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Choose the optimizer, the loss and the metrics (Keras names or objects)."""
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, weighted_metrics=None):
+        """Choose the optimizer, the loss and the metrics (Keras names or objects).
+
+        As in Keras, ``sample_weight`` and ``class_weight`` weight the loss and the
+        ``weighted_metrics``; the plain ``metrics`` ignore them.
+        """
         if loss is None:
             raise ValueError("`loss` must be given to `compile`: a Keras name such as "
                              "'binary_crossentropy' or a Loss instance. Received: loss=None")
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = losses_module.get(loss)
-        if metrics is not None and (isinstance(metrics, str) or not hasattr(metrics, "__iter__")):
-            raise TypeError(f"`metrics` must be a list. Received: metrics={metrics!r}")
-        self.metrics = [metrics_module.get(m, loss=self.loss) for m in metrics or []]
+        self.metrics = self._resolve_metrics(metrics, "metrics")
+        self.weighted_metrics = self._resolve_metrics(weighted_metrics, "weighted_metrics")
+        taken = {m.name for m in self.metrics}
+        for metric in self.weighted_metrics:
+            if metric.name in taken:
+                metric.name = f"weighted_{metric.name}"
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.compiled = True
         self._warn_on_activation_mismatch()
+
+    def _resolve_metrics(self, metrics, argument):
+        if metrics is None:
+            return []
+        if isinstance(metrics, str) or not hasattr(metrics, "__iter__"):
+            raise TypeError(f"`{argument}` must be a list. Received: {argument}={metrics!r}")
+        return [metrics_module.get(m, loss=self.loss) for m in metrics]
 
     def _output_activation(self):
         activation = getattr(self._layers[-1], "activation", None) if self._layers else None
@@ -332,16 +346,18 @@ class Sequential:
     def _update_metrics(self, y, y_pred, loss, sample_weight):
         self._loss_tracker.update_state(loss, sample_weight=len(y))
         for metric in self.metrics:
+            metric.update_state(y, y_pred)
+        for metric in self.weighted_metrics:
             metric.update_state(y, y_pred, sample_weight=sample_weight)
 
     def _reset_metrics(self):
         self._loss_tracker.reset_state()
-        for metric in self.metrics:
+        for metric in self.metrics + self.weighted_metrics:
             metric.reset_state()
 
     def _logs(self):
         logs = {"loss": float(self._loss_tracker.result())}
-        for metric in self.metrics:
+        for metric in self.metrics + self.weighted_metrics:
             logs[metric.name] = float(metric.result())
         return logs
 

@@ -210,6 +210,19 @@ def test_sample_weight_enters_loss_as_keras_does(rng):
     assert loss == pytest.approx(np.sum(w * per_sample) / 20, rel=1e-5)
 
 
+def test_only_weighted_metrics_see_sample_weights(rng):
+    x, y = binary_data(rng, n=40)
+    model = Sequential([Input((4,)), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"],
+                  weighted_metrics=["accuracy"])
+    correct = ((model.predict(x, verbose=0)[:, 0] > 0.5) == y).astype(float)
+    w = np.where(correct == 1, 1.0, 3.0)
+    logs = model.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    assert list(logs) == ["loss", "accuracy", "weighted_accuracy"]
+    assert logs["accuracy"] == pytest.approx(correct.mean())
+    assert logs["weighted_accuracy"] == pytest.approx(np.sum(w * correct) / np.sum(w))
+
+
 def test_class_weight_equals_the_matching_sample_weight(rng):
     x, y = binary_data(rng, n=64)
 
