@@ -80,7 +80,12 @@ class Sequential:
         self._layers.append(layer)
         self._mark_first_layer()
         if self.input_shape is not None:
-            self._build_layer(layer, self._shape_before(len(self._layers) - 1))
+            try:
+                self._build_layer(layer, self._shape_before(len(self._layers) - 1))
+            except Exception:
+                self._layers.pop()  # a layer that cannot build must not stay in the model
+                self._mark_first_layer()
+                raise
 
     def pop(self):
         """Remove and return the last layer."""
@@ -191,10 +196,13 @@ class Sequential:
         if loss is None:
             raise ValueError("`loss` must be given to `compile`: a Keras name such as "
                              "'binary_crossentropy' or a Loss instance. Received: loss=None")
-        self.optimizer = optimizers_module.get(optimizer)
-        self.loss = losses_module.get(loss)
-        self.metrics = self._resolve_metrics(metrics, "metrics")
-        self.weighted_metrics = self._resolve_metrics(weighted_metrics, "weighted_metrics")
+        optimizer = optimizers_module.get(optimizer)
+        loss = losses_module.get(loss)
+        metrics = self._resolve_metrics(metrics, "metrics", loss)
+        weighted_metrics = self._resolve_metrics(weighted_metrics, "weighted_metrics", loss)
+        # Assigned only now, so a typo in any argument leaves the model as it was.
+        self.optimizer, self.loss = optimizer, loss
+        self.metrics, self.weighted_metrics = metrics, weighted_metrics
         taken = {m.name for m in self.metrics}
         for metric in self.weighted_metrics:
             if metric.name in taken:
@@ -203,12 +211,12 @@ class Sequential:
         self.compiled = True
         self._warn_on_activation_mismatch()
 
-    def _resolve_metrics(self, metrics, argument):
+    def _resolve_metrics(self, metrics, argument, loss):
         if metrics is None:
             return []
         if isinstance(metrics, str) or not hasattr(metrics, "__iter__"):
             raise TypeError(f"`{argument}` must be a list. Received: {argument}={metrics!r}")
-        return [metrics_module.get(m, loss=self.loss) for m in metrics]
+        return [metrics_module.get(m, loss=loss) for m in metrics]
 
     def _output_activation(self):
         activation = getattr(self._layers[-1], "activation", None) if self._layers else None

@@ -43,6 +43,8 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
+        for initializer in (kernel_initializer, bias_initializer):
+            initializers.get(initializer)  # a typo fails here, where it was written
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
         self.kernel_regularizer = regularizers.get(kernel_regularizer)

@@ -33,9 +33,9 @@ def check_array(value, argument, dtype=None):
         raise ValueError(f"`{argument}` must be an array. Received: {argument}=None")
     try:
         array = np.asarray(value)
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"`{argument}` must be a rectangular numeric array. "
-                         f"Received a value numpy cannot convert ({error}).") from None
+    except (ValueError, TypeError):
+        raise ValueError(f"`{argument}` must be a rectangular numeric array, every row of the "
+                         f"same length. Received: a {type(value).__name__} that is not.") from None
     if array.dtype.kind not in "biuf":
         raise TypeError(f"`{argument}` must hold numbers. Received: {argument} with "
                         f"dtype={array.dtype}")
