@@ -1,4 +1,4 @@
-"""The plain-numpy floor: a tight hand-written training loop for a ReLU MLP with softmax.
+"""The plain-numpy floor: a tight hand-written training loop for a ReLU MLP.
 
 No framework, no abstraction: preallocated float32 buffers, in-place updates,
 one permutation per epoch, and Keras's Adam rule (the same arithmetic
@@ -11,16 +11,22 @@ import numpy as np
 
 
 class NumpyMLP:
-    """A ReLU MLP with a softmax output, trained with softmax cross-entropy and Adam.
+    """A ReLU MLP trained with Adam, with either output a classifier needs.
+
+    ``output="softmax"``: softmax + cross-entropy on integer labels;
+    ``output="sigmoid"``: one sigmoid unit + binary cross-entropy on 0/1 labels.
+    Both use the fused gradient ``dL/dz = (p - y) / batch``.
 
     Args:
         weights: ``[W1, b1, W2, b2, ...]`` float32 arrays (copied).
         batch_size: minibatch size.
+        output: ``"softmax"`` or ``"sigmoid"``.
         learning_rate, beta_1, beta_2, epsilon: Keras's Adam settings.
     """
 
-    def __init__(self, weights, batch_size, learning_rate=1e-3, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-7):
+    def __init__(self, weights, batch_size, output="softmax", learning_rate=1e-3, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-7):
+        self.output = output
         self.params = [np.array(w, dtype=np.float32) for w in weights]
         self.kernels, self.biases = self.params[0::2], self.params[1::2]
         self.grads = [np.zeros_like(p) for p in self.params]
@@ -34,7 +40,7 @@ class NumpyMLP:
         self.acts = [np.empty((batch_size, n), np.float32) for n in widths]
         self.deltas = [np.empty((batch_size, n), np.float32) for n in widths]
         self.xb = np.empty((batch_size, self.kernels[0].shape[0]), np.float32)
-        self.yb = np.empty(batch_size, np.intp)
+        self.yb = np.empty(batch_size, np.intp if output == "softmax" else np.float32)
 
     def _forward(self, x, acts):
         a = x
@@ -46,6 +52,11 @@ class NumpyMLP:
             if i < last:
                 np.maximum(z, 0, out=z)
             a = z
+        if self.output == "sigmoid":
+            np.tanh(a * np.float32(0.5), out=a)    # sigmoid(z) = (1 + tanh(z/2)) / 2
+            a += 1
+            a *= np.float32(0.5)
+            return a
         # softmax in place, with the row maximum subtracted
         a -= a.max(axis=1, keepdims=True)
         np.exp(a, out=a)
@@ -63,11 +74,16 @@ class NumpyMLP:
             xb = np.take(x, index, axis=0, out=self.xb[:m])
             yb = np.take(y, index, out=self.yb[:m])
             p = self._forward(xb, self.acts)
-            rows = np.arange(m)
-            total += -float(np.sum(np.log(np.maximum(p[rows, yb], 1e-30)))) 
-            # dL/dz = (p - onehot) / m for the mean cross-entropy
-            p[rows, yb] -= 1
+            if self.output == "sigmoid":
+                p = p[:, 0]
+                total -= float(np.sum(np.log(np.maximum(np.where(yb == 1, p, 1 - p), 1e-30))))
+                p -= yb                     # dL/dz = (p - y) / m
+            else:
+                rows = np.arange(m)
+                total -= float(np.sum(np.log(np.maximum(p[rows, yb], 1e-30))))
+                p[rows, yb] -= 1            # dL/dz = (p - onehot) / m
             p *= np.float32(1.0 / m)
+            p = p.reshape(m, -1)
             self._backward(xb, p, m)
             self._adam()
         return total / n

@@ -1,0 +1,173 @@
+"""Run every workload against every contestant and write ``benchmarks/RESULTS.md``.
+
+    python benchmarks/run.py [--epochs 5] [--data-dir ../shared/data/mnist]
+
+Each contestant runs in its own process (``benchmarks/contestants.py``), so its
+peak memory is its own, one after the other so they never compete for the
+cores. OpenBLAS's ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE``, which slow a
+current numpy, are removed from the contestants' environment only. A peer that
+is not installed is reported as skipped.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.contestants import CONTESTANTS, WORKLOADS  # noqa: E402
+
+TITLES = {
+    "mnist_b128": "(a) MNIST 784-256-128-10, Adam, batch 128: seconds per epoch",
+    "mnist_b32": "(b) MNIST 784-256-128-10, Adam, batch 32: seconds per epoch",
+    "breast_cancer": "(c) Breast cancer 30-128-64-32-1, Adam, batch 100: seconds per epoch",
+    "mnist_predict": "(d) predict on the 10,000 MNIST test images, batch 1000: seconds per pass",
+}
+PEERS = {"PyTorch": "torch", "Keras 3 (torch)": "keras", "scikit-learn MLP": "sklearn"}
+
+
+def benchmark_env():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env.setdefault("KERAS_BACKEND", "torch")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def cpu_jiffies():
+    """``(busy, total)`` jiffies of the whole machine, from /proc/stat (Linux)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def run_one(workload, contestant, epochs, data_dir):
+    """Run one contestant in a subprocess; return its record, plus how busy the rest was."""
+    before = cpu_jiffies()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.contestants", workload, contestant,
+         "--epochs", str(epochs), "--data-dir", str(data_dir)],
+        cwd=ROOT, env=benchmark_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = process.communicate()
+    after = cpu_jiffies()
+    if process.returncode != 0:
+        return {"error": (err.strip().splitlines() or ["failed"])[-1]}
+    record = json.loads(out.strip().splitlines()[-1])
+    if before and after:
+        busy, total = after[0] - before[0], after[1] - before[1]
+        # CPU the machine spent beyond what this contestant used itself.
+        own = record.get("cpu_seconds", 0) * os.sysconf("SC_CLK_TCK")
+        record["foreign_load"] = max(0.0, (busy - own) / max(total, 1))
+    return record
+
+
+def machine_description():
+    import numpy as np
+    try:
+        from threadpoolctl import threadpool_info
+        pools = [f"{p['internal_api']} {p.get('version', '')} ({p['num_threads']} threads, "
+                 f"{p.get('architecture', '?')} kernel)" for p in threadpool_info()
+                 if p["user_api"] == "blas"]
+    except ImportError:
+        pools = ["threadpoolctl not installed"]
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{model}, {os.cpu_count()} cores; Python {platform.python_version()}, "
+            f"numpy {np.__version__}; BLAS: {', '.join(pools) or 'unknown'}")
+
+
+def is_installed(contestant):
+    module = PEERS.get(contestant)
+    if module is None:
+        return True
+    probe = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                           env=benchmark_env())
+    return probe.returncode == 0
+
+
+def table(workload, results):
+    base = results.get("minikeras", {}).get("median")
+    floor = results.get("numpy floor", {}).get("median")
+    rows = ["| contestant | median s | samples/s | peak RSS MB | accuracy | x minikeras | "
+            "x numpy floor |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        if "median" not in r:
+            rows.append(f"| {name} | {r.get('error', 'skipped')} | | | | | |")
+            continue
+        extra = f" ({r['gflops']:.0f} GFLOP/s)" if "gflops" in r else ""
+        accuracy = "" if r["accuracy"] is None else f"{r['accuracy']:.4f}"
+        rows.append(f"| {name}{extra} | {r['median']:.4f} | {r['samples_per_second']:,.0f} | "
+                    f"{r['peak_rss_mb']:.0f} | {accuracy} | "
+                    f"{r['median'] / base:.2f} | {r['median'] / floor:.2f} |"
+                    if base and floor else f"| {name} | {r['median']:.4f} | | | | | |")
+    return f"### {TITLES[workload]}\n\n" + "\n".join(rows) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=5,
+                        help="timed epochs (or predict passes) after one warm-up (default 5)")
+    parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "mnist"),
+                        help="folder with the four MNIST IDX gzip files")
+    parser.add_argument("--workloads", default=",".join(WORKLOADS),
+                        help="comma-separated subset of: " + ", ".join(WORKLOADS))
+    parser.add_argument("--contestants", default=",".join(CONTESTANTS),
+                        help="comma-separated subset of: " + ", ".join(CONTESTANTS))
+    parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    args = parser.parse_args(argv)
+
+    machine = machine_description()
+    print(machine, flush=True)
+    sections, warnings = [], []
+    for workload in args.workloads.split(","):
+        results = {}
+        for contestant in args.contestants.split(","):
+            if workload == "mnist_predict" and contestant == "scikit-learn MLP":
+                continue
+            if not is_installed(contestant):
+                results[contestant] = {"error": f"skipped: {PEERS[contestant]} not installed "
+                                                "(pip install -e '.[bench]')"}
+                continue
+            record = run_one(workload, contestant, args.epochs, args.data_dir)
+            results[contestant] = record
+            shown = f"{record['median']:.4f} s" if "median" in record else record["error"]
+            print(f"{workload:14s} {contestant:18s} {shown}", flush=True)
+            if record.get("foreign_load", 0) > 0.10:
+                warnings.append(f"{workload} / {contestant}: other processes used "
+                                f"{record['foreign_load']:.0%} of the machine during the run")
+        sections.append(table(workload, results))
+
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    text = [f"# Benchmark results\n\nMeasured {stamp} with `python benchmarks/run.py "
+            f"--epochs {args.epochs}`.\n\nMachine: {machine}.\n\nMedian of {args.epochs} timed "
+            "epochs after one warm-up epoch; each contestant in its own process; ratios are "
+            "this row's time over minikeras's and over the numpy floor's.\n"]
+    if warnings:
+        text.append("**Warning: the machine was not idle:**\n\n"
+                    + "\n".join(f"- {w}" for w in warnings) + "\n")
+    text += sections
+    Path(args.out).write_text("\n".join(text))
+    for warning in warnings:
+        print("WARNING:", warning, file=sys.stderr)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
