@@ -19,7 +19,7 @@ import numpy as np
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
-from .callbacks import CallbackList, History, ProgbarLogger
+from .callbacks import CallbackList, History, ProgbarLogger, warn_non_finite_loss
 from .layers.input_layer import InputSpec
 from .layers.layer import Layer, _shape_tuple
 from .utils import validation
@@ -49,6 +49,7 @@ class Sequential:
         self._layers = []
         self.input_shape = None
         self.optimizer = self.loss = None
+        self._loss_plan = None
         self.compiled = False
         self.stop_training = False
         for layer in layers or []:
@@ -244,13 +245,16 @@ class Sequential:
 
         Sigmoid + binary cross-entropy and softmax + categorical cross-entropy are
         fused: the loss is computed from the last layer's logits, whose gradient
-        ``p - y`` stays exact when ``p`` saturates at 0 or 1.
+        ``p - y`` stays exact when ``p`` saturates at 0 or 1. The choice is
+        remembered for as long as the loss and the output activation stay the same.
         """
-        loss = self.loss
-        if (loss.output_activation is not None and not loss.from_logits
-                and self._output_activation() == loss.output_activation):
-            return loss.with_logits(), True
-        return loss, False
+        key = (self.loss, self._output_activation())
+        if self._loss_plan is None or self._loss_plan[0] != key:
+            loss = self.loss
+            fused = (loss.output_activation is not None and not loss.from_logits
+                     and key[1] == loss.output_activation)
+            self._loss_plan = (key, loss.with_logits() if fused else loss, fused)
+        return self._loss_plan[1:]
 
     def _require_compiled(self, what):
         if not self.compiled:
@@ -425,6 +429,7 @@ class Sequential:
         self.stop_training = False
         callback_list.on_train_begin()
         epoch_logs = {}
+        nan_warned = False
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             callback_list.on_epoch_begin(epoch)
@@ -435,6 +440,9 @@ class Sequential:
                 loss, y_pred = self._train_step(xb, yb, wb)
                 self._update_metrics(yb, y_pred, loss, wb)
                 callback_list.on_train_batch_end(step, self._logs())
+                if not (nan_warned or self.stop_training or np.isfinite(loss)):
+                    nan_warned = True  # once per fit; TerminateOnNaN stops instead
+                    warn_non_finite_loss(loss, epoch, step)
                 if self.stop_training:
                     break
             epoch_logs = self._logs()
@@ -522,8 +530,41 @@ class Sequential:
                        for layer in self._layers],
         }
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild the architecture from :meth:`get_config`, with freshly initialised weights."""
+        from . import saving
+        return saving.model_from_config(config, custom_objects)
+
+    # -- saving (the file format is described in minikeras/saving.py) ----------------
+
+    def save(self, filepath, overwrite=True):
+        """Write architecture, weights, compile settings and optimizer state to one file.
+
+        The write is atomic: a failure midway leaves any previous file intact.
+        Reload with :func:`load_model`.
+        """
+        from . import saving
+        saving.save_model(self, filepath, overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Write only the weights, in :meth:`get_weights` order, to one file."""
+        from . import saving
+        saving.save_weights(self, filepath, overwrite)
+
+    def load_weights(self, filepath):
+        """Load weights saved by :meth:`save_weights` (or :meth:`save`) into this built model."""
+        from . import saving
+        saving.load_weights(self, filepath)
+
     def __repr__(self):
         return f"<Sequential name={self.name}, layers={len(self._layers)}, built={self.built}>"
+
+
+def load_model(filepath, custom_objects=None, compile=True):
+    """Load a model written by ``model.save``: see :func:`minikeras.saving.load_model`."""
+    from . import saving
+    return saving.load_model(filepath, custom_objects=custom_objects, compile=compile)
 
 
 def _resolve_verbose(verbose):
