@@ -88,6 +88,11 @@ class Optimizer(ABC):
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if isinstance(self._learning_rate, schedules.LearningRateSchedule):
+            # As Keras: overwriting would silently throw the schedule away.
+            raise TypeError("This optimizer was created with a LearningRateSchedule, so its "
+                            "`learning_rate` cannot be set. Create the optimizer with a float "
+                            "learning rate to change it during training.")
         _check_learning_rate(value)
         self._learning_rate = value
 

@@ -255,6 +255,13 @@ def test_plain_callable_learning_rate_takes_no_argument():
     assert w.value[0] == pytest.approx(-0.75)
 
 
+def test_learning_rate_of_a_scheduled_optimizer_cannot_be_set():
+    opt = SGD(learning_rate=schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5))
+    with pytest.raises(TypeError, match="LearningRateSchedule"):
+        opt.learning_rate = 0.5
+    assert opt.learning_rate == pytest.approx(0.1)
+
+
 def test_learning_rate_setter():
     opt = Adam()
     opt.learning_rate = 0.5

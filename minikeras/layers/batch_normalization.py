@@ -1,0 +1,164 @@
+"""BatchNormalization: normalize each feature with batch statistics while training."""
+import numpy as np
+
+from .. import initializers, regularizers
+from .layer import Layer
+
+
+class BatchNormalization(Layer):
+    """Normalize each feature to zero mean and unit variance, then scale and shift it.
+
+    For a feature ``j`` (the ``axis`` entry), with ``mu``/``var`` taken over all
+    the other axes (the ``N`` samples of a ``(batch, features)`` input)::
+
+        x_hat = (x - mu) / sqrt(var + epsilon)
+        y     = gamma * x_hat + beta
+
+    Training (``fit``): ``mu`` and ``var`` are the batch mean and the biased
+    batch variance (divided by ``N``), and the moving statistics follow them::
+
+        moving_mean     <- momentum * moving_mean     + (1 - momentum) * mu
+        moving_variance <- momentum * moving_variance + (1 - momentum) * var
+
+    Inference (``evaluate``, ``predict``): ``mu = moving_mean``,
+    ``var = moving_variance``. A layer with ``trainable = False`` runs in
+    inference mode even inside ``fit``, as in Keras.
+
+    Backward, from ``grad = dL/dy`` and ``g = grad * gamma``, means over the N::
+
+        dgamma = sum(grad * x_hat)          dbeta = sum(grad)
+        dx = g / sqrt(var + epsilon)                                  (inference)
+        dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps)  (training)
+
+    The training form carries the paths through ``mu`` and ``var``, which
+    depend on every sample of the batch.
+
+    Weights, in Keras's order: ``gamma``, ``beta`` (trainable, absent without
+    ``scale`` / ``center``), ``moving_mean``, ``moving_variance`` (non-trainable):
+    4 x features parameters, 2 x features of them non-trainable.
+
+    Example::
+
+        >>> bn = BatchNormalization()
+        >>> bn(np.array([[1.0], [3.0]]), training=True)   # mu 2, var 1
+        array([[-0.99950037],
+               [ 0.99950037]])
+        >>> bn.moving_mean.value                           # 0.99 * 0 + 0.01 * 2
+        array([0.02], dtype=float32)
+
+    Args:
+        axis: the feature axis (default -1).
+        momentum: weight of the old moving statistics (default 0.99; PyTorch's
+            ``momentum`` is ``1 - momentum``).
+        epsilon: added to the variance (default 1e-3; PyTorch's is 1e-5).
+        center: learn the offset ``beta`` (default True).
+        scale: learn the scale ``gamma`` (default True).
+        beta_initializer, gamma_initializer: defaults ``"zeros"``, ``"ones"``.
+        moving_mean_initializer, moving_variance_initializer: defaults
+            ``"zeros"``, ``"ones"``.
+        beta_regularizer, gamma_regularizer: optional penalties (default None).
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise ValueError(f"`axis` must be an integer. Received: axis={axis!r}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"`momentum` must be a number in [0, 1]. Received: "
+                             f"momentum={momentum!r}")
+        if not epsilon > 0:
+            raise ValueError(f"`epsilon` must be a positive number. Received: epsilon={epsilon!r}")
+        self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self.initializers = {"beta": beta_initializer, "gamma": gamma_initializer,
+                             "moving_mean": moving_mean_initializer,
+                             "moving_variance": moving_variance_initializer}
+        for initializer in self.initializers.values():
+            initializers.get(initializer)  # a typo fails here, where it was written
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim or self.axis % ndim == 0:
+            raise ValueError(f"`axis` must name a feature axis of inputs of shape "
+                             f"{tuple(input_shape)} (not the batch axis 0). Received: "
+                             f"axis={self.axis}")
+        axis = self.axis % ndim
+        shape = (input_shape[axis],)
+        if self.scale:
+            self.gamma = self.add_weight("gamma", shape, self.initializers["gamma"],
+                                         self.gamma_regularizer)
+        if self.center:
+            self.beta = self.add_weight("beta", shape, self.initializers["beta"],
+                                        self.beta_regularizer)
+        self.moving_mean = self.add_weight("moving_mean", shape,
+                                           self.initializers["moving_mean"], trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape,
+                                               self.initializers["moving_variance"],
+                                               trainable=False)
+        self._axes = tuple(a for a in range(ndim) if a != axis)  # reduced over
+        self._param_shape = tuple(input_shape[a] if a == axis else 1 for a in range(ndim))
+        super().build(input_shape)
+
+    def forward(self, x, training=False):
+        training = training and self.trainable  # a frozen layer uses its moving statistics
+        if training:
+            mean = x.mean(axis=self._axes, keepdims=True)
+            xc = x - mean
+            var = np.mean(xc * xc, axis=self._axes, keepdims=True)
+            m = self.momentum
+            for moving, batch in ((self.moving_mean, mean), (self.moving_variance, var)):
+                moving.value *= m
+                moving.value += (1 - m) * batch.reshape(-1)
+        else:
+            var = self.moving_variance.value.reshape(self._param_shape)
+            xc = x - self.moving_mean.value.reshape(self._param_shape)
+        self._training = training
+        self._inv_std = 1 / np.sqrt(var + self.epsilon)
+        self._x_hat = xc * self._inv_std
+        y = self._x_hat * self.gamma.value.reshape(self._param_shape) if self.scale \
+            else self._x_hat.copy()
+        if self.center:
+            y += self.beta.value.reshape(self._param_shape)
+        return y
+
+    def backward(self, grad):
+        if self.scale:
+            self.gamma.grad[...] = np.sum(grad * self._x_hat, axis=self._axes)
+        if self.center:
+            self.beta.grad[...] = np.sum(grad, axis=self._axes)
+        if not self.input_gradient:
+            return None
+        g = grad * self.gamma.value.reshape(self._param_shape) if self.scale else grad
+        if not self._training:
+            return g * self._inv_std
+        return normalization_backward(g, self._x_hat, self._inv_std, self._axes)
+
+    def get_config(self):
+        return super().get_config() | {
+            "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+            "center": self.center, "scale": self.scale,
+            **{f"{name}_initializer": initializers.serialize(initializer)
+               for name, initializer in self.initializers.items()},
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+        }
+
+
+def normalization_backward(g, x_hat, inv_std, axes):
+    """``dL/dx`` of ``x_hat = (x - mean(x)) * inv_std`` with mean and variance over ``axes``.
+
+    ``g = dL/dx_hat``. Both statistics depend on ``x``, which adds two terms to
+    the plain ``g * inv_std``: ``dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat))``.
+    Shared by BatchNormalization (axes: the batch) and LayerNormalization
+    (axes: the features of one sample).
+    """
+    dx = g - np.mean(g, axis=axes, keepdims=True)
+    dx -= x_hat * np.mean(g * x_hat, axis=axes, keepdims=True)
+    dx *= inv_std
+    return dx

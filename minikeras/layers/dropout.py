@@ -1,0 +1,76 @@
+"""Dropout: zero a random fraction of the inputs while training (inverted dropout)."""
+import numbers
+
+from .. import random
+from ..utils import validation
+from .layer import Layer
+
+
+class Dropout(Layer):
+    """Randomly set a fraction ``rate`` of the inputs to 0 while training, scale up the rest.
+
+    Training (``fit``), with a fresh mask ``m`` of 0/1 entries drawn at each call,
+    each 1 with probability ``1 - rate``::
+
+        y     = x * m / (1 - rate)
+        dL/dx = grad * m / (1 - rate)     # the same mask: dropped units get no gradient
+
+    Dividing by ``1 - rate`` keeps ``E[y] = x``, so at inference (``evaluate``,
+    ``predict``, ``training=False``) the layer is the identity, ``y = x``, and
+    nothing needs rescaling ("inverted" dropout).
+
+    Example::
+
+        >>> layer = Dropout(0.5, seed=0)
+        >>> layer(np.ones((1, 4)), training=True)     # kept units become 1 / (1 - 0.5)
+        array([[2., 0., 0., 0.]])
+        >>> layer(np.ones((1, 4)))                    # inference: unchanged
+        array([[1., 1., 1., 1.]])
+
+    Args:
+        rate: fraction of the inputs to drop, a number in [0, 1).
+        noise_shape: shape of the mask, broadcast over the input; ``None``
+            entries take the input's size. E.g. ``(None, 1, features)`` drops
+            the same features at every time step of ``(batch, steps, features)``.
+            Default None: one draw per input entry.
+        seed: integer for a private generator, created once, so successive
+            calls differ but a run repeats; default None draws from minikeras's
+            global generator (see ``minikeras.utils.set_random_seed``).
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        # Keras also accepts rate=1, where the scale 1 / (1 - rate) is undefined.
+        self.rate = validation.check_fraction(rate, "rate")
+        if noise_shape is not None:
+            noise_shape = tuple(noise_shape)
+            if not all(d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool)
+                                     and d > 0) for d in noise_shape):
+                raise ValueError("`noise_shape` must be a tuple of positive integers or None. "
+                                 f"Received: noise_shape={noise_shape!r}")
+        self.noise_shape = noise_shape
+        self.seed = seed
+        self._generator = None if seed is None else random.generator(seed)
+        self._mask = None
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            self._mask = None
+            return x
+        shape = x.shape
+        if self.noise_shape is not None:
+            if len(self.noise_shape) != x.ndim:
+                raise ValueError(f"`noise_shape` must have one entry per input axis ({x.ndim}). "
+                                 f"Received: noise_shape={self.noise_shape}")
+            shape = tuple(n if d is None else d for d, n in zip(self.noise_shape, x.shape))
+        rng = self._generator if self._generator is not None else random.generator()
+        keep = rng.random(shape) >= self.rate
+        self._mask = keep * x.dtype.type(1 / (1 - self.rate))  # 0 or 1/(1-rate), x's dtype
+        return x * self._mask
+
+    def backward(self, grad):
+        return grad if self._mask is None else grad * self._mask
+
+    def get_config(self):
+        return super().get_config() | {"rate": self.rate, "noise_shape": self.noise_shape,
+                                       "seed": self.seed}

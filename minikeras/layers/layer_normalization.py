@@ -1,0 +1,109 @@
+"""LayerNormalization: normalize each sample over its features."""
+import numbers
+
+import numpy as np
+
+from .. import initializers, regularizers
+from .batch_normalization import normalization_backward
+from .layer import Layer
+
+
+class LayerNormalization(Layer):
+    """Normalize each sample over the ``axis`` features, then scale and shift each feature.
+
+    For one sample, with ``mu`` and the biased ``var`` over the ``D`` entries of
+    the normalized axes (the same in training and inference; no moving statistics)::
+
+        x_hat = (x - mu) / sqrt(var + epsilon)
+        y     = gamma * x_hat + beta
+
+    Backward, from ``grad = dL/dy`` and ``g = grad * gamma``, means over the D
+    features of each sample, sums over the batch::
+
+        dgamma = sum_batch(grad * x_hat)     dbeta = sum_batch(grad)
+        dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + epsilon)
+
+    Example::
+
+        >>> LayerNormalization()(np.array([[1.0, 3.0]]))   # mu 2, var 1
+        array([[-0.99950037,  0.99950037]])
+
+    Args:
+        axis: axis or list of axes to normalize over (default -1, the features).
+        epsilon: added to the variance (default 1e-3; PyTorch's is 1e-5).
+        center: learn the offset ``beta`` (default True).
+        scale: learn the scale ``gamma`` (default True).
+        beta_initializer, gamma_initializer: defaults ``"zeros"``, ``"ones"``.
+        beta_regularizer, gamma_regularizer: optional penalties (default None).
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+        if not axes or not all(isinstance(a, numbers.Integral) and not isinstance(a, bool)
+                               for a in axes):
+            raise ValueError("`axis` must be an integer or a list of integers. Received: "
+                             f"axis={axis!r}")
+        if not epsilon > 0:
+            raise ValueError(f"`epsilon` must be a positive number. Received: epsilon={epsilon!r}")
+        self.axis = [int(a) for a in axes] if isinstance(axis, (list, tuple)) else int(axis)
+        self.epsilon, self.center, self.scale = float(epsilon), center, scale
+        for initializer in (beta_initializer, gamma_initializer):
+            initializers.get(initializer)  # a typo fails here, where it was written
+        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        if not all(-ndim <= a < ndim and a % ndim != 0 for a in axes):
+            raise ValueError(f"`axis` must name feature axes of inputs of shape "
+                             f"{tuple(input_shape)} (not the batch axis 0). Received: "
+                             f"axis={self.axis}")
+        self._axes = tuple(sorted(a % ndim for a in axes))  # normalized over, per sample
+        self._batch_axes = tuple(a for a in range(ndim) if a not in self._axes)
+        shape = tuple(input_shape[a] for a in self._axes)
+        self._param_shape = tuple(input_shape[a] if a in self._axes else 1 for a in range(ndim))
+        if self.scale:
+            self.gamma = self.add_weight("gamma", shape, self.gamma_initializer,
+                                         self.gamma_regularizer)
+        if self.center:
+            self.beta = self.add_weight("beta", shape, self.beta_initializer,
+                                        self.beta_regularizer)
+        super().build(input_shape)
+
+    def forward(self, x, training=False):
+        xc = x - x.mean(axis=self._axes, keepdims=True)
+        var = np.mean(xc * xc, axis=self._axes, keepdims=True)
+        self._inv_std = 1 / np.sqrt(var + self.epsilon)
+        self._x_hat = xc * self._inv_std
+        y = self._x_hat * self.gamma.value.reshape(self._param_shape) if self.scale \
+            else self._x_hat.copy()
+        if self.center:
+            y += self.beta.value.reshape(self._param_shape)
+        return y
+
+    def backward(self, grad):
+        if self.scale:
+            self.gamma.grad[...] = np.sum(grad * self._x_hat, axis=self._batch_axes).reshape(
+                self.gamma.shape)
+        if self.center:
+            self.beta.grad[...] = np.sum(grad, axis=self._batch_axes).reshape(self.beta.shape)
+        if not self.input_gradient:
+            return None
+        g = grad * self.gamma.value.reshape(self._param_shape) if self.scale else grad
+        return normalization_backward(g, self._x_hat, self._inv_std, self._axes)
+
+    def get_config(self):
+        return super().get_config() | {
+            "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+        }
