@@ -10,6 +10,12 @@ from collections import defaultdict
 
 _name_counts = defaultdict(int)
 
+# Custom objects that `_lookup` consults after the built-in tables: the global
+# table `minikeras.saving.register_minikeras_serializable` fills ("Package>Name"
+# -> object), and the dicts of any active `minikeras.saving.custom_object_scope`.
+CUSTOM_OBJECTS = {}
+SCOPED_OBJECTS = []
+
 
 def snake_case(name):
     """``"BatchNormalization"`` -> ``"batch_normalization"``."""
@@ -56,9 +62,27 @@ def _lookup(name, table, argument):
     for factory in table.values():  # a class name, as `serialize` writes it
         if getattr(factory, "__name__", None) == name:
             return factory
+    custom = find_custom_object(name)
+    if custom is not None:
+        return custom
     raise ValueError(
         f"Unknown `{argument}`: {name!r}. Valid names are: {', '.join(sorted(table))}."
     )
+
+
+def find_custom_object(name):
+    """The scoped or registered custom object saved as `name`, or None.
+
+    `name` may be a table key (``"MyLayer"``, ``"Custom>MyLayer"``), a class name,
+    or an activation's ``name`` attribute. Scopes opened last take precedence.
+    """
+    for objects in (*reversed(SCOPED_OBJECTS), CUSTOM_OBJECTS):
+        if name in objects:
+            return objects[name]
+        for obj in objects.values():
+            if name in (getattr(obj, "__name__", None), getattr(obj, "name", None)):
+                return obj
+    return None
 
 
 def serialize(obj):
