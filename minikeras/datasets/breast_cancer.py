@@ -1,7 +1,4 @@
 """The Wisconsin breast-cancer data set (569 samples, 30 features), shipped with scikit-learn."""
-import numpy as np
-from sklearn.datasets import load_breast_cancer
-
 from .. import config
 
 
@@ -21,6 +18,8 @@ def load_data(validation_rows=100, standardize=True):
         float arrays ``x`` of shape ``(n, 30)`` and ``y`` of shape ``(n,)``
         (1 = benign, 0 = malignant, scikit-learn's coding).
     """
+    from sklearn.datasets import load_breast_cancer  # imported here: sklearn is slow to import
+
     data = load_breast_cancer()
     x = data.data.astype(config.floatx())
     y = data.target.astype(config.floatx())

@@ -1,0 +1,86 @@
+"""MNIST "from scratch": 784 -> 16 (relu) -> 10 (sigmoid), mean squared error, plain SGD.
+
+Follows the classic from-scratch tutorials: one small hidden layer, sigmoid
+outputs compared with one-hot targets by squared error, minibatches of 64 and
+a fixed learning rate of 0.1, no momentum, no tricks.
+
+minikeras's ``"mse"`` is Keras's: the mean over the 10 outputs and over the
+batch. Tutorials that differentiate ``1/2 * sum((a - y)**2)`` take steps 5 times
+larger with the same learning rate, so they get there in fewer epochs; here the
+test accuracy passes 94% after about 120 epochs, and 200 are run.
+
+Target: >= 94% accuracy on the 10,000 MNIST test images (the tutorial's figure).
+
+Run:
+    python examples/mnist_from_scratch.py [--quick] [--out DIR] [--data DIR]
+
+MNIST is read from ``--data``, else ``$MINIKERAS_DATA``, else downloaded once into
+``~/.minikeras/datasets/mnist``. Writes ``mnist_from_scratch_history.png`` into
+``--out`` (default: the current directory).
+"""
+import argparse
+import time
+from pathlib import Path
+
+import minikeras as keras
+from minikeras.datasets import mnist
+from minikeras.layers import Dense
+
+TARGET = 0.94
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="2 epochs on 5,000 images, tested on 1,000")
+    parser.add_argument("--epochs", type=int, default=200, help="epochs (default: 200)")
+    parser.add_argument("--out", type=Path, default=Path("."),
+                        help="folder for the PNG (default: the current directory)")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="folder with the MNIST files (default: $MINIKERAS_DATA or the cache)")
+    args = parser.parse_args()
+
+    (x_train, y_train), (x_test, y_test) = mnist.load_data(args.data)
+    # Pixels to [0, 1], each image a row of 784; labels to one-hot rows for MSE.
+    x_train = x_train.reshape(len(x_train), -1).astype("float32") / 255
+    x_test = x_test.reshape(len(x_test), -1).astype("float32") / 255
+    y_train = keras.utils.to_categorical(y_train, 10)
+    y_test = keras.utils.to_categorical(y_test, 10)
+    epochs = args.epochs
+    if args.quick:
+        x_train, y_train = x_train[:5000], y_train[:5000]
+        x_test, y_test = x_test[:1000], y_test[:1000]
+        epochs = 2
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((784,)),
+        Dense(16, activation="relu"),
+        Dense(10, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse",
+                  metrics=["categorical_accuracy"])
+    model.summary()
+
+    start = time.perf_counter()
+    history = model.fit(x_train, y_train, batch_size=64, epochs=epochs, verbose=2,
+                        validation_data=(x_test, y_test))
+    seconds = time.perf_counter() - start
+    loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    print(f"Trained {epochs} epochs in {seconds:.1f} s; test accuracy {accuracy:.2%} "
+          f"(target >= {TARGET:.0%})")
+
+    try:
+        from minikeras.plot import plot_history
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / "mnist_from_scratch_history.png"
+        plot_history(history, filename=path, title="MNIST 784-16-10, MSE, SGD 0.1 "
+                                                   "(validation = test set)")
+        print(f"Wrote {path}")
+    except ImportError as error:
+        print(f"No picture: {error}")
+    return 0 if args.quick or accuracy >= TARGET else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""MNIST with a strong plain MLP recipe: 784 -> 512 -> 256 -> 10, dropout, Adam, decaying rate.
+
+Two ReLU hidden layers, each followed by ``Dropout(0.2)``, a softmax output
+trained with sparse categorical cross-entropy, Adam at 1e-3 multiplied by 0.8
+after every epoch (``ExponentialDecay``), minibatches of 128, 20 epochs, pixels
+scaled to [0, 1]. Dropout keeps the network from memorising the training set
+(it reaches ~100% training accuracy without it); the decay lets the late epochs
+settle into a minimum instead of bouncing around it.
+
+Target: >= 98.0% accuracy on the 10,000 MNIST test images, trained in under
+10 minutes on 2 CPU cores (the time is printed).
+
+Run:
+    python examples/mnist_mlp.py [--quick] [--out DIR] [--data DIR]
+
+MNIST is read from ``--data``, else ``$MINIKERAS_DATA``, else downloaded once into
+``~/.minikeras/datasets/mnist``. Writes ``mnist_mlp_history.png`` into ``--out``
+(default: the current directory).
+"""
+import argparse
+import time
+from pathlib import Path
+
+import minikeras as keras
+from minikeras.datasets import mnist
+from minikeras.layers import Dense, Dropout
+
+TARGET = 0.98
+BATCH_SIZE = 128
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="1 epoch on 5,000 images, tested on 1,000")
+    parser.add_argument("--epochs", type=int, default=20, help="epochs (default: 20)")
+    parser.add_argument("--out", type=Path, default=Path("."),
+                        help="folder for the PNG (default: the current directory)")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="folder with the MNIST files (default: $MINIKERAS_DATA or the cache)")
+    args = parser.parse_args()
+
+    (x_train, y_train), (x_test, y_test) = mnist.load_data(args.data)
+    x_train = x_train.reshape(len(x_train), -1).astype("float32") / 255
+    x_test = x_test.reshape(len(x_test), -1).astype("float32") / 255
+    epochs = args.epochs
+    if args.quick:
+        x_train, y_train = x_train[:5000], y_train[:5000]
+        x_test, y_test = x_test[:1000], y_test[:1000]
+        epochs = 1
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((784,)),
+        Dense(512, activation="relu"),
+        Dropout(0.2),
+        Dense(256, activation="relu"),
+        Dropout(0.2),
+        Dense(10, activation="softmax"),
+    ])
+    steps_per_epoch = -(-len(x_train) // BATCH_SIZE)
+    schedule = keras.schedules.ExponentialDecay(1e-3, decay_steps=steps_per_epoch, decay_rate=0.8)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.summary()
+
+    start = time.perf_counter()
+    # The test set only watches training here: no choice depends on it.
+    history = model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs, verbose=2,
+                        validation_data=(x_test, y_test))
+    seconds = time.perf_counter() - start
+    loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
+    print(f"Trained {epochs} epochs in {seconds:.1f} s ({seconds / 60:.1f} min); "
+          f"test accuracy {accuracy:.2%} (target >= {TARGET:.0%} within 10 min)")
+
+    try:
+        from minikeras.plot import plot_history
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / "mnist_mlp_history.png"
+        plot_history(history, filename=path, title="MNIST 784-512-256-10, dropout 0.2, Adam "
+                                                   "(validation = test set)")
+        print(f"Wrote {path}")
+    except ImportError as error:
+        print(f"No picture: {error}")
+    return 0 if args.quick or (accuracy >= TARGET and seconds < 600) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
