@@ -74,8 +74,8 @@ class Loss(ABC):
             raise ValueError("`value_and_grad` needs a scalar loss; set `reduction` to "
                              "'sum_over_batch_size' or 'sum'.")
         y_true, y_pred = self._prepare(y_true, y_pred)
-        value = self._reduce(self.call(y_true, y_pred), sample_weight)
-        grad = self.gradient(y_true, y_pred)
+        losses, grad = self.call_and_gradient(y_true, y_pred)
+        value = self._reduce(losses, sample_weight)
         scale = 1.0 if self.reduction == "sum" else 1.0 / len(y_pred)
         if sample_weight is not None:
             w = np.asarray(sample_weight, dtype=grad.dtype).reshape((-1,) + (1,) * (grad.ndim - 1))
@@ -83,6 +83,11 @@ class Loss(ABC):
         elif scale != 1.0:
             grad *= scale
         return value, grad
+
+    def call_and_gradient(self, y_true, y_pred):
+        """``(call(...), gradient(...))`` at once: cross-entropies override it so that
+        one exponential serves both (it runs once per training step)."""
+        return self.call(y_true, y_pred), self.gradient(y_true, y_pred)
 
     def _prepare(self, y_true, y_pred):
         """Arrays for `call`/`gradient`: ``y_true`` in ``y_pred``'s float dtype, same shape."""
@@ -200,6 +205,18 @@ class BinaryCrossentropy(Loss):
         inside = (y_pred > EPSILON) & (y_pred < 1.0 - EPSILON)  # clip has zero slope outside
         return np.where(inside, (p - y) / (p * (1.0 - p) * k), 0.0).astype(y_pred.dtype, copy=False)
 
+    def call_and_gradient(self, y_true, y_pred):
+        if not self.from_logits:
+            return super().call_and_gradient(y_true, y_pred)
+        # e = exp(-|z|) gives both the loss's log1p term and a stable sigmoid(z).
+        y, z = self._smooth(y_true), y_pred
+        e = np.exp(-np.abs(z))
+        losses = np.mean(np.maximum(z, 0) - z * y + np.log1p(e), axis=self.axis)
+        grad = np.where(z >= 0, 1, e) / (1 + e)                 # sigmoid(z)
+        grad -= y
+        grad /= y_pred.shape[self.axis]
+        return losses, grad
+
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
@@ -263,6 +280,20 @@ class CategoricalCrossentropy(Loss):
         g -= np.sum(g * p, axis=self.axis, keepdims=True)
         g /= total
         return g
+
+    def call_and_gradient(self, y_true, y_pred):
+        if not self.from_logits:
+            return super().call_and_gradient(y_true, y_pred)
+        # One softmax serves both: l = sum_k y (log S - s_k), dl/dz = softmax(z) sum_k y - y,
+        # with s = z - max(z) and S = sum_k exp(s_k) >= 1.
+        y = self._smooth(y_true)
+        shifted = y_pred - np.max(y_pred, axis=self.axis, keepdims=True)
+        grad = np.exp(shifted)
+        total = np.sum(grad, axis=self.axis, keepdims=True)
+        losses = np.sum(y * (np.log(total) - shifted), axis=self.axis)
+        grad *= np.sum(y, axis=self.axis, keepdims=True) / total
+        grad -= y
+        return losses, grad
 
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits,
@@ -329,6 +360,20 @@ class SparseCategoricalCrossentropy(Loss):
         grad[...] = (-g_true * p_true / total)[:, None]
         grad[rows, y_true] += g_true / total
         return grad
+
+    def call_and_gradient(self, y_true, y_pred):
+        if not self.from_logits:
+            return super().call_and_gradient(y_true, y_pred)
+        # One softmax serves both: l = log S - s[c], dl/dz = softmax(z) - onehot(c),
+        # with s = z - max(z) and S = sum_k exp(s_k) >= 1.
+        rows = np.arange(len(y_pred))
+        shifted = y_pred - np.max(y_pred, axis=-1, keepdims=True)
+        grad = np.exp(shifted)
+        total = np.sum(grad, axis=-1, keepdims=True)
+        losses = np.log(total[:, 0]) - shifted[rows, y_true]
+        grad /= total
+        grad[rows, y_true] -= 1
+        return losses, grad
 
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits}

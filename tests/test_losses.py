@@ -173,6 +173,16 @@ def test_categorical_from_logits_equals_probability_path(z, labels, smoothing):
     assert sparse.with_logits()(labels, z) == pytest.approx(sparse(labels, p), rel=1e-9)
 
 
+@pytest.mark.parametrize("name, factory, kind", CASES, ids=CASE_IDS)
+def test_fused_call_and_gradient_equals_the_separate_ones(name, factory, kind):
+    """The one-pass form training uses computes exactly what `call` and `gradient` define."""
+    loss = factory()
+    y_true, y_pred = loss._prepare(*make_data(kind, np.random.default_rng(3)))
+    losses, grad = loss.call_and_gradient(y_true, y_pred)
+    np.testing.assert_allclose(losses, loss.call(y_true, y_pred), rtol=1e-12)
+    np.testing.assert_allclose(grad, loss.gradient(y_true, y_pred), rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("loss, y_true, expected_value, expected_grad", [
     # y = 0 at z = +1e4 and y = 1 at z = -1e4 each cost 1e4; the other two cost 0.
