@@ -78,6 +78,12 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
+        if np.isscalar(values) and (sample_weight is None or np.isscalar(sample_weight)):
+            # One number, such as the batch loss the fit loop logs every step: no arrays.
+            weight = 1.0 if sample_weight is None else float(sample_weight)
+            self.total += float(values) * weight
+            self.count += weight
+            return
         values = np.asarray(values, dtype=np.float64)
         if values.ndim > 1:
             values = values.reshape(len(values), -1).mean(axis=1)
