@@ -46,18 +46,24 @@ def load(workload, data_dir):
     return x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64), 2
 
 
-def minikeras_model(n_features, hidden, classes):
-    import minikeras
-    from minikeras.layers import Dense
-    minikeras.utils.set_random_seed(SEED)
-    output = Dense(10, activation="softmax") if classes > 2 else Dense(1, activation="sigmoid")
-    model = minikeras.Sequential([minikeras.Input((n_features,))]
-                                 + [Dense(units, activation="relu") for units in hidden]
-                                 + [output])
-    model.compile(optimizer=minikeras.optimizers.Adam(LEARNING_RATE),
+def keras_style_model(keras, n_features, hidden, classes):
+    """The workload's network, built with ``keras`` (the minikeras or the Keras 3 module):
+    both speak the same API, so one function builds both."""
+    keras.utils.set_random_seed(SEED)
+    output = (keras.layers.Dense(10, activation="softmax") if classes > 2
+              else keras.layers.Dense(1, activation="sigmoid"))
+    model = keras.Sequential([keras.Input((n_features,))]
+                             + [keras.layers.Dense(units, activation="relu") for units in hidden]
+                             + [output])
+    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE),
                   loss="sparse_categorical_crossentropy" if classes > 2
                   else "binary_crossentropy")
     return model
+
+
+def minikeras_model(n_features, hidden, classes):
+    import minikeras
+    return keras_style_model(minikeras, n_features, hidden, classes)
 
 
 def _fit_epoch_times(model, x, y, batch_size, epochs, callback_base):
@@ -104,18 +110,22 @@ def _timed_predictions(predict, repeats):
 # -- contestants ---------------------------------------------------------------------
 
 
-def run_minikeras(workload, data, epochs):
-    import minikeras
+def run_keras_style(keras, workload, data, epochs):
     x, y, x_test, y_test, classes = data
-    model = minikeras_model(x.shape[1], workload["hidden"], classes)
+    model = keras_style_model(keras, x.shape[1], workload["hidden"], classes)
     batch = workload["batch_size"]
     if workload["predict"]:
         model.fit(x, y, batch_size=128, epochs=1, verbose=0)
         times, scores = _timed_predictions(
             lambda: model.predict(x_test, batch_size=batch, verbose=0), epochs)
         return times, _accuracy(scores, y_test)
-    times = _fit_epoch_times(model, x, y, batch, epochs, minikeras.callbacks.Callback)
+    times = _fit_epoch_times(model, x, y, batch, epochs, keras.callbacks.Callback)
     return times, _accuracy(model.predict(x_test, batch_size=1000, verbose=0), y_test)
+
+
+def run_minikeras(workload, data, epochs):
+    import minikeras
+    return run_keras_style(minikeras, workload, data, epochs)
 
 
 def run_numpy(workload, data, epochs):
@@ -214,22 +224,7 @@ def run_pytorch(workload, data, epochs):
 def run_keras(workload, data, epochs):
     os.environ.setdefault("KERAS_BACKEND", "torch")
     import keras
-    keras.utils.set_random_seed(SEED)
-    x, y, x_test, y_test, classes = data
-    model = keras.Sequential([keras.Input((x.shape[1],))]
-                             + [keras.layers.Dense(u, activation="relu") for u in workload["hidden"]]
-                             + [keras.layers.Dense(10, activation="softmax") if classes > 2
-                                else keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE),
-                  loss="sparse_categorical_crossentropy" if classes > 2 else "binary_crossentropy")
-    batch = workload["batch_size"]
-    if workload["predict"]:
-        model.fit(x, y, batch_size=128, epochs=1, verbose=0)
-        times, scores = _timed_predictions(
-            lambda: model.predict(x_test, batch_size=batch, verbose=0), epochs)
-        return times, _accuracy(scores, y_test)
-    times = _fit_epoch_times(model, x, y, batch, epochs, keras.callbacks.Callback)
-    return times, _accuracy(model.predict(x_test, batch_size=1000, verbose=0), y_test)
+    return run_keras_style(keras, workload, data, epochs)
 
 
 def run_sklearn(workload, data, epochs):

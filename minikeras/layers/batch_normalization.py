@@ -121,20 +121,12 @@ class BatchNormalization(Layer):
         self._training = training
         self._inv_std = 1 / np.sqrt(var + self.epsilon)
         self._x_hat = xc * self._inv_std
-        y = self._x_hat * self.gamma.value.reshape(self._param_shape) if self.scale \
-            else self._x_hat.copy()
-        if self.center:
-            y += self.beta.value.reshape(self._param_shape)
-        return y
+        return scale_and_shift(self, self._x_hat)
 
     def backward(self, grad):
-        if self.scale:
-            self.gamma.grad[...] = np.sum(grad * self._x_hat, axis=self._axes)
-        if self.center:
-            self.beta.grad[...] = np.sum(grad, axis=self._axes)
+        g = scale_and_shift_backward(self, grad, sum_axes=self._axes)
         if not self.input_gradient:
             return None
-        g = grad * self.gamma.value.reshape(self._param_shape) if self.scale else grad
         if not self._training:
             return g * self._inv_std
         return normalization_backward(g, self._x_hat, self._inv_std, self._axes)
@@ -148,6 +140,25 @@ class BatchNormalization(Layer):
             "beta_regularizer": regularizers.serialize(self.beta_regularizer),
             "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
         }
+
+
+def scale_and_shift(layer, x_hat):
+    """``y = gamma * x_hat + beta``, each part only if the layer has it (``scale``, ``center``)."""
+    y = x_hat * layer.gamma.value.reshape(layer._param_shape) if layer.scale else x_hat.copy()
+    if layer.center:
+        y += layer.beta.value.reshape(layer._param_shape)
+    return y
+
+
+def scale_and_shift_backward(layer, grad, sum_axes):
+    """Set ``dL/dgamma = sum(grad * x_hat)`` and ``dL/dbeta = sum(grad)`` over ``sum_axes``;
+    return ``dL/dx_hat = grad * gamma``."""
+    if layer.scale:
+        layer.gamma.grad[...] = np.sum(grad * layer._x_hat, axis=sum_axes).reshape(
+            layer.gamma.shape)
+    if layer.center:
+        layer.beta.grad[...] = np.sum(grad, axis=sum_axes).reshape(layer.beta.shape)
+    return grad * layer.gamma.value.reshape(layer._param_shape) if layer.scale else grad
 
 
 def normalization_backward(g, x_hat, inv_std, axes):

@@ -4,7 +4,8 @@ import numbers
 import numpy as np
 
 from .. import initializers, regularizers
-from .batch_normalization import normalization_backward
+from .batch_normalization import (normalization_backward, scale_and_shift,
+                                  scale_and_shift_backward)
 from .layer import Layer
 
 
@@ -81,21 +82,12 @@ class LayerNormalization(Layer):
         var = np.mean(xc * xc, axis=self._axes, keepdims=True)
         self._inv_std = 1 / np.sqrt(var + self.epsilon)
         self._x_hat = xc * self._inv_std
-        y = self._x_hat * self.gamma.value.reshape(self._param_shape) if self.scale \
-            else self._x_hat.copy()
-        if self.center:
-            y += self.beta.value.reshape(self._param_shape)
-        return y
+        return scale_and_shift(self, self._x_hat)
 
     def backward(self, grad):
-        if self.scale:
-            self.gamma.grad[...] = np.sum(grad * self._x_hat, axis=self._batch_axes).reshape(
-                self.gamma.shape)
-        if self.center:
-            self.beta.grad[...] = np.sum(grad, axis=self._batch_axes).reshape(self.beta.shape)
+        g = scale_and_shift_backward(self, grad, sum_axes=self._batch_axes)
         if not self.input_gradient:
             return None
-        g = grad * self.gamma.value.reshape(self._param_shape) if self.scale else grad
         return normalization_backward(g, self._x_hat, self._inv_std, self._axes)
 
     def get_config(self):
