@@ -12,23 +12,20 @@ Run:
 
 Writes ``breast_cancer_history.png`` into ``--out`` (default: the current directory).
 """
-import argparse
 import time
-from pathlib import Path
 
 import minikeras as keras
 from minikeras.datasets import breast_cancer
 from minikeras.layers import Dense
+from minikeras.plot import plot_history
+
+from _common import example_parser, save_picture
 
 TARGET = 0.96
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="5 epochs instead of 30")
-    parser.add_argument("--out", type=Path, default=Path("."),
-                        help="folder for the PNG (default: the current directory)")
-    args = parser.parse_args()
+    args = example_parser(__doc__, "5 epochs instead of 30").parse_args()
     epochs = 5 if args.quick else 30
 
     keras.utils.set_random_seed(0)
@@ -51,14 +48,8 @@ def main():
     print(f"{epochs} epochs in {seconds:.1f} s: validation accuracy {accuracy:.1%} on the first "
           f"{len(x_val)} rows (target >= {TARGET:.0%})")
 
-    try:
-        from minikeras.plot import plot_history
-        args.out.mkdir(parents=True, exist_ok=True)
-        path = args.out / "breast_cancer_history.png"
-        plot_history(history, filename=path, title="breast cancer, 30-128-64-32-1")
-        print(f"Wrote {path}")
-    except ImportError as error:
-        print(f"No picture: {error}")
+    save_picture(plot_history, history, filename=args.out / "breast_cancer_history.png",
+                 title="breast cancer, 30-128-64-32-1")
     return 0 if args.quick or accuracy >= TARGET else 1
 
 

@@ -21,7 +21,6 @@ Run:
 
 Writes ``best.mk`` into ``--out`` (default: a temporary folder, deleted at the end).
 """
-import argparse
 import tempfile
 from pathlib import Path
 
@@ -31,6 +30,8 @@ import minikeras as keras
 from minikeras.callbacks import EarlyStopping, ModelCheckpoint
 from minikeras.datasets import breast_cancer
 from minikeras.layers import Dense
+
+from _common import example_parser
 
 
 def build_model():
@@ -70,8 +71,8 @@ def run(out_dir, epochs, patience):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="at most 5 epochs (for CI)")
+    # Its --epochs is a maximum and its --out holds best.mk, so it adds its own.
+    parser = example_parser(__doc__, "at most 5 epochs (for CI)", out=False)
     parser.add_argument("--epochs", type=int, default=300, help="maximum epochs (default: 300)")
     parser.add_argument("--patience", type=int, default=10, help="EarlyStopping patience")
     parser.add_argument("--out", type=Path, default=None,

@@ -23,22 +23,20 @@ Run:
 
 Writes ``deep_blobs_boundary.png`` into ``--out`` (default: the current directory).
 """
-import argparse
 import time
-from pathlib import Path
 
 import minikeras as keras
 from minikeras.datasets import blobs
 from minikeras.layers import Dense
+from minikeras.plot import plot_decision_boundary
+
+from _common import example_parser, save_picture
 
 TARGET = 0.93
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="20 epochs instead of 200")
-    parser.add_argument("--out", type=Path, default=Path("."),
-                        help="folder for the PNG (default: the current directory)")
+    parser = example_parser(__doc__, "20 epochs instead of 200")
     parser.add_argument("--seed", type=int, default=3, help="random seed (default: 3)")
     args = parser.parse_args()
     epochs = 20 if args.quick else 200
@@ -67,15 +65,9 @@ def main():
     print(f"{epochs} epochs in {seconds:.1f} s: training accuracy {train_accuracy:.1%}, "
           f"test accuracy {test_accuracy:.1%} (target >= {TARGET:.0%})")
 
-    try:
-        from minikeras.plot import plot_decision_boundary
-        args.out.mkdir(parents=True, exist_ok=True)
-        path = args.out / "deep_blobs_boundary.png"
-        plot_decision_boundary(model, x_test, y_test, filename=path,
-                               title="hard blobs, 2-5-3-1 (test points)")
-        print(f"Wrote {path}")
-    except ImportError as error:
-        print(f"No picture: {error}")
+    save_picture(plot_decision_boundary, model, x_test, y_test,
+                 filename=args.out / "deep_blobs_boundary.png",
+                 title="hard blobs, 2-5-3-1 (test points)")
     return 0 if args.quick or test_accuracy >= TARGET else 1
 
 

@@ -18,39 +18,27 @@ MNIST is read from ``--data``, else ``$MINIKERAS_DATA``, else downloaded once in
 ``~/.minikeras/datasets/mnist``. Writes ``mnist_from_scratch_history.png`` into
 ``--out`` (default: the current directory).
 """
-import argparse
 import time
-from pathlib import Path
 
 import minikeras as keras
-from minikeras.datasets import mnist
 from minikeras.layers import Dense
+from minikeras.plot import plot_history
+
+from _common import example_parser, flat_mnist, save_picture
 
 TARGET = 0.94
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="2 epochs on 5,000 images, tested on 1,000")
-    parser.add_argument("--epochs", type=int, default=200, help="epochs (default: 200)")
-    parser.add_argument("--out", type=Path, default=Path("."),
-                        help="folder for the PNG (default: the current directory)")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="folder with the MNIST files (default: $MINIKERAS_DATA or the cache)")
+    parser = example_parser(__doc__, "2 epochs on 5,000 images, tested on 1,000",
+                            epochs=200, data=True)
     args = parser.parse_args()
+    epochs = 2 if args.quick else args.epochs
 
-    (x_train, y_train), (x_test, y_test) = mnist.load_data(args.data)
-    # Pixels to [0, 1], each image a row of 784; labels to one-hot rows for MSE.
-    x_train = x_train.reshape(len(x_train), -1).astype("float32") / 255
-    x_test = x_test.reshape(len(x_test), -1).astype("float32") / 255
+    # Pixels in [0, 1], each image a row of 784; labels to one-hot rows for MSE.
+    (x_train, y_train), (x_test, y_test) = flat_mnist(args.data, quick=args.quick)
     y_train = keras.utils.to_categorical(y_train, 10)
     y_test = keras.utils.to_categorical(y_test, 10)
-    epochs = args.epochs
-    if args.quick:
-        x_train, y_train = x_train[:5000], y_train[:5000]
-        x_test, y_test = x_test[:1000], y_test[:1000]
-        epochs = 2
 
     keras.utils.set_random_seed(0)
     model = keras.Sequential([
@@ -70,15 +58,8 @@ def main():
     print(f"Trained {epochs} epochs in {seconds:.1f} s; test accuracy {accuracy:.2%} "
           f"(target >= {TARGET:.0%})")
 
-    try:
-        from minikeras.plot import plot_history
-        args.out.mkdir(parents=True, exist_ok=True)
-        path = args.out / "mnist_from_scratch_history.png"
-        plot_history(history, filename=path, title="MNIST 784-16-10, MSE, SGD 0.1 "
-                                                   "(validation = test set)")
-        print(f"Wrote {path}")
-    except ImportError as error:
-        print(f"No picture: {error}")
+    save_picture(plot_history, history, filename=args.out / "mnist_from_scratch_history.png",
+                 title="MNIST 784-16-10, MSE, SGD 0.1 (validation = test set)")
     return 0 if args.quick or accuracy >= TARGET else 1
 
 

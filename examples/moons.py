@@ -17,13 +17,14 @@ Run:
 
 Writes ``moons_boundary.png`` into ``--out`` (default: the current directory).
 """
-import argparse
 import time
-from pathlib import Path
 
 import minikeras as keras
 from minikeras.datasets import moons
 from minikeras.layers import Dense
+from minikeras.plot import plot_decision_boundary
+
+from _common import example_parser, save_picture
 
 TARGET = 0.96
 
@@ -41,11 +42,7 @@ class PrintLoss(keras.callbacks.Callback):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2,000 passes instead of 20,000")
-    parser.add_argument("--out", type=Path, default=Path("."),
-                        help="folder for the PNG (default: the current directory)")
-    args = parser.parse_args()
+    args = example_parser(__doc__, "2,000 passes instead of 20,000").parse_args()
     passes = 2_000 if args.quick else 20_000
 
     keras.utils.set_random_seed(0)
@@ -68,14 +65,8 @@ def main():
     print(f"{passes} passes in {seconds:.1f} s: loss {loss:.4f}, training accuracy {accuracy:.1%} "
           f"(target >= {TARGET:.0%})")
 
-    try:
-        from minikeras.plot import plot_decision_boundary
-        args.out.mkdir(parents=True, exist_ok=True)
-        path = args.out / "moons_boundary.png"
-        plot_decision_boundary(model, x, y, filename=path, title="moons, 3 tanh units")
-        print(f"Wrote {path}")
-    except ImportError as error:
-        print(f"No picture: {error}")
+    save_picture(plot_decision_boundary, model, x, y, filename=args.out / "moons_boundary.png",
+                 title="moons, 3 tanh units")
     return 0 if args.quick or accuracy >= TARGET else 1
 
 

@@ -10,7 +10,6 @@ Run:
     python examples/sklearn_grid_search.py            # full grid (about 25 s)
     python examples/sklearn_grid_search.py --quick    # tiny grid, a few epochs (CI)
 """
-import argparse
 import time
 import warnings
 
@@ -22,6 +21,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from minikeras.wrappers import MiniKerasClassifier
+
+from _common import example_parser
 
 FULL = {"widths": [16, 64, 256], "learning_rates": [1e-3, 1e-2, 1e-1], "epochs": 100}
 QUICK = {"widths": [8], "learning_rates": [1e-2, 1e-1], "epochs": 3}
@@ -40,8 +41,7 @@ def search(name, classifier, grid, cv, x, y, n_jobs):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny grid and few epochs, for CI")
+    parser = example_parser(__doc__, "tiny grid and few epochs, for CI", out=False)
     parser.add_argument("--n-jobs", type=int, default=1, help="parallel fits (default 1)")
     args = parser.parse_args(argv)
     setup = QUICK if args.quick else FULL

@@ -14,23 +14,20 @@ Run:
 
 Writes ``spiral_boundary.png`` into ``--out`` (default: the current directory).
 """
-import argparse
 import time
-from pathlib import Path
 
 import minikeras as keras
 from minikeras.datasets import spiral
 from minikeras.layers import Dense
+from minikeras.plot import plot_decision_boundary
+
+from _common import example_parser, save_picture
 
 TRAIN_TARGET, TEST_TARGET = 0.98, 0.95
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 iterations instead of 10,000")
-    parser.add_argument("--out", type=Path, default=Path("."),
-                        help="folder for the PNG (default: the current directory)")
-    args = parser.parse_args()
+    args = example_parser(__doc__, "1,000 iterations instead of 10,000").parse_args()
     iterations = 1_000 if args.quick else 10_000
 
     keras.utils.set_random_seed(0)
@@ -56,15 +53,9 @@ def main():
           f"(target >= {TRAIN_TARGET:.0%}), test accuracy {test_accuracy:.1%} "
           f"(target >= {TEST_TARGET:.0%})")
 
-    try:
-        from minikeras.plot import plot_decision_boundary
-        args.out.mkdir(parents=True, exist_ok=True)
-        path = args.out / "spiral_boundary.png"
-        plot_decision_boundary(model, x_train, y_train, filename=path,
-                               title="spiral, 100 ReLU units (training points)")
-        print(f"Wrote {path}")
-    except ImportError as error:
-        print(f"No picture: {error}")
+    save_picture(plot_decision_boundary, model, x_train, y_train,
+                 filename=args.out / "spiral_boundary.png",
+                 title="spiral, 100 ReLU units (training points)")
     reached = train_accuracy >= TRAIN_TARGET and test_accuracy >= TEST_TARGET
     return 0 if args.quick or reached else 1
 

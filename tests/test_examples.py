@@ -50,12 +50,15 @@ def test_example_runs_quick(name, tmp_path):
     env = dict(os.environ, MINIKERAS_DATA=str(MNIST_DIR), MPLBACKEND="Agg",
                MINIKERAS_MNIST_MIRROR="http://127.0.0.1:9/no-network-in-tests")
     script = ROOT / "examples" / name
-    out = ["--out", str(tmp_path)] if '"--out"' in script.read_text() else []
-    result = subprocess.run([sys.executable, str(script), "--quick", *out], cwd=tmp_path, env=env,
+    # Run from one folder and ask for the pictures in another, so `--out` is what puts them there.
+    pictures, cwd = tmp_path / "pictures", tmp_path / "cwd"
+    cwd.mkdir()
+    out = ["--out", str(pictures)] if name in PICTURES else []
+    result = subprocess.run([sys.executable, str(script), "--quick", *out], cwd=cwd, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     if name in PICTURES and HAVE_MATPLOTLIB:
-        picture = tmp_path / PICTURES[name]
+        picture = pictures / PICTURES[name]
         assert picture.exists(), result.stdout[-2000:]
         data = picture.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
