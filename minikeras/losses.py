@@ -124,6 +124,11 @@ class Loss(ABC):
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
 
+    @classmethod
+    def from_config(cls, config):
+        """The loss ``get_config`` describes (Keras's ``Loss.from_config``)."""
+        return cls(**config)
+
     def __repr__(self):
         return f"{type(self).__name__}({self.get_config()})"
 

@@ -51,6 +51,23 @@ ROUTES = ("model", "optimizer", "loss", "compile", "fit", "predict")
 _FLOATS = (np.float64, np.float32)
 
 
+def _from_parameter(value, routed, module, base, argument, example, defaults=None):
+    """Build a ``base`` object from a name, a class or an instance, applying ``routed`` arguments.
+
+    An instance is rebuilt from its config, so no two fits share its state;
+    ``defaults`` apply to names and classes only (an instance keeps its own).
+    """
+    if isinstance(value, base):
+        return type(value).from_config({**value.get_config(), **routed})
+    config_ = {**(defaults or {}), **routed}
+    if isinstance(value, type) and issubclass(value, base):
+        return value(**config_)
+    if isinstance(value, str):
+        return module.get({"class_name": value, "config": config_})
+    raise TypeError(f"`{argument}` must be a name such as {example}, a {base.__name__} class "
+                    f"or a {base.__name__} instance. Received: {argument}={value!r}")
+
+
 def _is_routed(key):
     return "__" in key and key.split("__", 1)[0] in ROUTES
 
@@ -237,31 +254,16 @@ class _MiniKerasEstimator(BaseEstimator):
 
     def _make_optimizer(self):
         """A new optimizer each fit: an instance given as ``optimizer`` is copied, not shared."""
-        routed = self._routed("optimizer")
-        optimizer = self.optimizer
-        if isinstance(optimizer, optimizers.Optimizer):
-            return type(optimizer).from_config({**optimizer.get_config(), **routed})
-        config_ = {"learning_rate": self.learning_rate, **routed}
-        if isinstance(optimizer, type) and issubclass(optimizer, optimizers.Optimizer):
-            return optimizer(**config_)
-        if isinstance(optimizer, str):
-            return optimizers.get({"class_name": optimizer, "config": config_})
-        raise TypeError("`optimizer` must be a name such as 'adam', an Optimizer class or an "
-                        f"Optimizer instance. Received: optimizer={optimizer!r}")
+        return _from_parameter(self.optimizer, self._routed("optimizer"), optimizers,
+                               optimizers.Optimizer, "optimizer", "'adam'",
+                               defaults={"learning_rate": self.learning_rate})
 
     def _make_loss(self):
         """The ``loss`` parameter as a Loss object, or None to pick one from the task."""
-        loss, routed = self.loss, self._routed("loss")
-        if loss is None:
+        if self.loss is None:
             return None
-        if isinstance(loss, losses.Loss):
-            return type(loss)(**{**loss.get_config(), **routed}) if routed else loss
-        if isinstance(loss, type) and issubclass(loss, losses.Loss):
-            return loss(**routed)
-        if isinstance(loss, str):
-            return losses.get({"class_name": loss, "config": routed})
-        raise TypeError("`loss` must be None, a name such as 'mse', a Loss class or a Loss "
-                        f"instance. Received: loss={loss!r}")
+        return _from_parameter(self.loss, self._routed("loss"), losses, losses.Loss, "loss",
+                               "'mse'")
 
     def _network_output(self, X, **kwargs):
         """Validate ``X`` and run the network: ``(outputs, X's float dtype)``."""
