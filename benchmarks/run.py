@@ -6,8 +6,8 @@ Each contestant runs in its own process (``benchmarks/contestants.py``), so its
 peak memory is its own, one after the other so they never compete for the
 cores. On this virtual machine a whole process sometimes runs 30-50% slower
 than the next identical one, so every contestant runs in ``--rounds`` fresh
-processes, interleaved with the others, and its fastest round counts (as
-``timeit`` keeps the best of its repeats). OpenBLAS's ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE``, which slow a
+processes, interleaved with the others in a rotating order, and its fastest
+round counts (as ``timeit`` keeps the best of its repeats). OpenBLAS's ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE``, which slow a
 current numpy, are removed from the contestants' environment only. A peer that
 is not installed is reported as skipped.
 """
@@ -165,8 +165,11 @@ def main(argv=None):
         contestants = [c for c in args.contestants.split(",")
                        if not (workload == "mnist_predict" and c == "scikit-learn MLP")]
         records = {c: [] for c in contestants}
-        for _ in range(args.rounds):
-            for contestant in contestants:
+        for round_ in range(args.rounds):
+            # Each round starts with the next contestant, so that no one always runs
+            # first (after a different workload) or right after the heaviest peer.
+            shift = round_ % len(contestants)
+            for contestant in contestants[shift:] + contestants[:shift]:
                 if not installed[contestant]:
                     records[contestant] = [{"error": f"skipped: {PEERS[contestant]} not "
                                                      "installed (pip install -e '.[bench]')"}]
@@ -188,8 +191,8 @@ def main(argv=None):
             f"Median of {args.epochs} timed epochs (MNIST), 20 x that many (breast cancer) or "
             f"4 x that many predict passes, after one warm-up, in the fastest of {args.rounds} "
             "rounds; each round of each contestant is a fresh process, and the rounds are "
-            "interleaved. The last two columns are this row's time over minikeras's and over "
-            "the numpy floor's.\n"]
+            "interleaved in a rotating order. The last two columns are this row's time "
+            "over minikeras's and over the numpy floor's.\n"]
     if warnings:
         text.append("**Warning: the machine was not idle:**\n\n"
                     + "\n".join(f"- {w}" for w in warnings) + "\n")

@@ -1,8 +1,9 @@
 """The fast paths compute the same numbers as the straightforward ones.
 
 Speed is measured in benchmarks/, never here; these tests pin down that the
-tricks the training step uses for speed (reused batch buffers, a skipped input
-gradient, one softmax for loss and gradient, in-place Adam) change no result.
+tricks the training step uses for speed (reused batch buffers, scratch arrays
+for z and dL/dx, a skipped input gradient, one softmax for loss and gradient,
+in-place Adam) change no result.
 """
 import numpy as np
 import pytest
@@ -37,8 +38,8 @@ def test_fit_follows_the_hand_written_numpy_loop(output, labels):
     """Same initial weights and the same permutations: minikeras's Adam training and the
     benchmark's tight numpy loop land on the same weights, up to float32 rounding."""
     (x, y), _ = mnist.load_data(MNIST)
-    x = x[:2000].reshape(2000, -1).astype(np.float32) / 255
-    y = y[:2000].astype(np.int64)
+    x = x[:2030].reshape(2030, -1).astype(np.float32) / 255   # a last batch of 30
+    y = y[:2030].astype(np.int64)
     if labels == "binary":
         y = (y >= 5).astype(np.float32)
     model = Sequential([Input((784,)), Dense(64, activation="relu"), Dense(32, activation="relu"),
@@ -57,3 +58,57 @@ def test_fit_follows_the_hand_written_numpy_loop(output, labels):
         np.testing.assert_allclose(ours, theirs, rtol=2e-3, atol=2e-5)
     np.testing.assert_allclose(model.predict(x[:200], verbose=0), floor.predict(x[:200]),
                                rtol=1e-3, atol=1e-5)
+
+
+def test_training_reuses_scratch_arrays_and_inference_returns_new_ones(rng):
+    layer = Dense(3, activation="relu", input_shape=(4,))
+    layer.build((None, 4))
+    kernel, bias = layer.kernel.value, layer.bias.value
+    x1, x2 = rng.normal(size=(6, 4)).astype(np.float32), rng.normal(size=(6, 4)).astype(np.float32)
+
+    kept = layer(x1)                                  # inference: the caller's array
+    layer.forward(x1, training=True)
+    z1 = layer.logits
+    layer.forward(x2, training=True)
+    assert np.shares_memory(z1, layer.logits)         # the same scratch array, step after step
+    np.testing.assert_allclose(layer.logits, x2 @ kernel + bias, rtol=1e-6)
+    np.testing.assert_allclose(kept, np.maximum(x1 @ kernel + bias, 0), rtol=1e-6)
+
+    grad = rng.normal(size=(6, 3)).astype(np.float32)
+    before = grad.copy()
+    dx = layer.backward(grad)
+    np.testing.assert_array_equal(grad, before)       # a layer never writes into its arguments
+    np.testing.assert_allclose(dx, (grad * (layer.logits > 0)) @ kernel.T, rtol=1e-6)
+
+    layer.forward(x1[:2], training=True)               # a smaller last batch: leading rows
+    assert np.shares_memory(z1, layer.logits) and layer.logits.shape == (2, 3)
+    np.testing.assert_allclose(layer.logits, x1[:2] @ kernel + bias, rtol=1e-6)
+    dx_small = layer.backward(grad[:2])
+    assert np.shares_memory(dx, dx_small) and dx_small.shape == (2, 4)
+
+
+def test_predictions_survive_later_training(rng):
+    """A linear output layer returns z itself: inference must still hand out new arrays."""
+    x, y = rng.normal(size=(40, 5)).astype(np.float32), rng.normal(size=(40, 2))
+    model = Sequential([Input((5,)), Dense(8, activation="relu"), Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    first = model.predict(x, verbose=0)
+    snapshot, called = first.copy(), model(x[:10])
+    called_snapshot = called.copy()
+    model.fit(x, y, batch_size=10, epochs=2, verbose=0)
+    np.testing.assert_array_equal(first, snapshot)
+    np.testing.assert_array_equal(called, called_snapshot)
+    assert not np.allclose(model.predict(x, verbose=0), snapshot)   # training did change it
+
+
+def test_copies_and_pickles_start_without_scratch_arrays(rng):
+    import copy
+    import pickle
+    model = Sequential([Input((5,)), Dense(8, activation="relu"), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(rng.normal(size=(64, 5)), rng.normal(size=64), batch_size=32, verbose=0)
+    assert model.layers[0]._scratch                   # training filled them
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert all(layer._scratch == {} for layer in clone.layers)
+        np.testing.assert_array_equal(clone.predict(np.ones((3, 5)), verbose=0),
+                                      model.predict(np.ones((3, 5)), verbose=0))

@@ -68,7 +68,11 @@ class Dense(Layer):
 
     def forward(self, x, training=False):
         self._x = x
-        z = x @ self.kernel.value
+        kernel = self.kernel.value
+        # Training writes z into the same array every step; inference returns new arrays.
+        out = (self.scratch("z", (len(x), self.units), np.result_type(x, kernel))
+               if training else None)
+        z = np.matmul(x, kernel, out=out)
         if self.use_bias:
             z += self.bias.value
         self._z = z
@@ -92,9 +96,11 @@ class Dense(Layer):
         np.matmul(self._x.T, dz, out=self.kernel.grad)
         if self.use_bias:
             np.sum(dz, axis=0, out=self.bias.grad)
-        if self.input_gradient:
-            return dz @ self.kernel.value.T
-        return None
+        if not self.input_gradient:
+            return None
+        kernel = self.kernel.value
+        dx = self.scratch("dx", (len(dz), kernel.shape[0]), np.result_type(dz, kernel))
+        return np.matmul(dz, kernel.T, out=dx)
 
     def get_config(self):
         return super().get_config() | {

@@ -11,6 +11,13 @@ A layer's life:
    each of its weights and returns ``dL/d(input)``. It never changes a weight:
    that is the optimizer's job, which is what makes every layer gradient-checkable.
 
+Who owns an array: a layer never writes into the arrays it receives. Its
+training-time intermediates (``forward(x, training=True)``'s and ``backward``'s)
+may live in scratch arrays (:meth:`Layer.scratch`) that its next training step
+overwrites, so a training step allocates nothing; the fit loop uses each result
+before the next step. ``forward(x, training=False)``, which ``predict`` and
+``layer(x)`` use, always returns a new array that belongs to the caller.
+
 Shapes exclude the batch axis where Keras's do not: ``input_shape`` here is the
 full ``(None, features)`` tuple, as ``compute_output_shape`` receives in Keras.
 """
@@ -49,6 +56,7 @@ class Layer(ABC):
         # Sequential clears this on its first layer: nobody needs dL/d(data), and
         # skipping that matrix product saves a third of the first layer's backward.
         self.input_gradient = True
+        self._scratch = {}
 
     # -- building -------------------------------------------------------------
 
@@ -68,6 +76,23 @@ class Layer(ABC):
         variable = Variable(value, name=name, trainable=trainable, regularizer=regularizer)
         self._weights.append(variable)
         return variable
+
+    def scratch(self, name, shape, dtype):
+        """A reused array of ``shape`` and ``dtype`` for the training intermediate ``name``.
+
+        The array is kept from step to step and only reallocated when a batch is
+        larger than any before; a smaller batch (an epoch's last) gets its leading
+        rows, still contiguous. Its content is garbage until written.
+        """
+        array = self._scratch.get(name)
+        if array is None or array.dtype != dtype or array.shape[1:] != shape[1:] \
+                or len(array) < shape[0]:
+            array = self._scratch[name] = np.empty(shape, dtype)
+        return array[:shape[0]]
+
+    def __getstate__(self):
+        # Scratch arrays are caches: a pickled or copied layer starts without them.
+        return {**self.__dict__, "_scratch": {}}
 
     def compute_output_shape(self, input_shape):
         """Output shape for ``input_shape``; the identity suits shape-preserving layers."""
