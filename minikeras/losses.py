@@ -397,10 +397,11 @@ def _sparse_labels(y_true, pred_shape):
         raise ValueError(f"`y_true` must hold integer class indices. "
                          f"Received: y_true with dtype={labels.dtype}")
     classes = pred_shape[1]
-    bad = ~((labels >= 0) & (labels < classes))  # also catches NaN
-    if labels.dtype.kind == "f":
-        bad |= labels != np.round(labels)
-    if bad.any():
+    # Two reductions decide in the common case (a NaN makes both comparisons False);
+    # the elementwise search for the culprit runs only to word the error.
+    in_range = labels.min() >= 0 and labels.max() < classes
+    if not in_range or (labels.dtype.kind == "f" and (labels != np.round(labels)).any()):
+        bad = ~((labels >= 0) & (labels < classes)) | (labels != np.round(labels))
         raise ValueError(f"`y_true` must hold integer class indices in [0, {classes}). "
                          f"Received: y_true containing {labels[bad][0].item()}")
     return labels.astype(np.intp, copy=False)

@@ -263,8 +263,8 @@ class Sequential:
 
     # -- data ---------------------------------------------------------------------
 
-    def _prepare_x(self, x, argument="x"):
-        x = validation.check_array(x, argument)
+    def _prepare_x(self, x, argument="x", finite=True):
+        x = validation.check_array(x, argument, finite=finite)
         if not self.built:
             if not self._layers:
                 raise ValueError(f"Model {self.name!r} has no layers. Add layers before use.")
@@ -322,9 +322,10 @@ class Sequential:
             x = layer.forward(x, training=training)
         return x
 
-    def _compute_gradients(self, x, y, sample_weight=None, training=True):
+    def _compute_gradients(self, x, y, sample_weight=None, training=True, variables=None):
         """Forward, loss and backward on one batch: set every ``variable.grad``.
 
+        ``variables`` are the trainable weights, if the caller has listed them already.
         Returns ``(loss, y_pred)``, the loss including the weight penalties.
         """
         y_pred = self._forward(x, training=training)
@@ -338,7 +339,7 @@ class Sequential:
             grad = last.backward(grad)
         for layer in reversed(self._layers[:-1]):
             grad = layer.backward(grad)
-        for variable in self.trainable_weights:
+        for variable in self.trainable_weights if variables is None else variables:
             if variable.regularizer is not None:
                 value += variable.regularizer(variable.value)
                 variable.grad += variable.regularizer.gradient(variable.value)
@@ -381,8 +382,9 @@ class Sequential:
 
     def _train_step(self, x, y, sample_weight):
         """One optimizer step; returns the batch loss and the predictions."""
-        loss, y_pred = self._compute_gradients(x, y, sample_weight)
-        self.optimizer.apply(self.trainable_weights)
+        variables = self.trainable_weights
+        loss, y_pred = self._compute_gradients(x, y, sample_weight, variables=variables)
+        self.optimizer.apply(variables)
         return loss, y_pred
 
     def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose="auto", callbacks=None,
@@ -501,12 +503,16 @@ class Sequential:
         """Model outputs for ``x``, computed in batches of ``batch_size``."""
         batch_size = validation.check_positive_int(32 if batch_size is None else batch_size,
                                                    "batch_size")
-        x = self._prepare_x(x)
+        x = self._prepare_x(x, finite=False)
         verbose = _resolve_verbose(verbose)
         bar = Progbar(-(-len(x) // batch_size), verbose) if verbose else None
         out = None
         for step, start in enumerate(range(0, len(x), batch_size)):
-            y = self._forward(x[start:start + batch_size], training=False)
+            batch = x[start:start + batch_size]
+            # Checked here rather than in one pass over all of x: the batch is then
+            # still in cache for the first matrix product.
+            validation.check_finite(batch, "x", offset=start)
+            y = self._forward(batch, training=False)
             if out is None:
                 out = np.empty((len(x),) + y.shape[1:], y.dtype)
             out[start:start + len(y)] = y

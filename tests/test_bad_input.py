@@ -89,6 +89,8 @@ CASES = [
                    id=f"y-{bad}") for bad in (np.nan, np.inf)],
     pytest.param(lambda: binary().predict(with_value(X, (0, 0), np.nan)), ValueError,
                  r"`x` must be finite", id="predict-nan"),
+    pytest.param(lambda: binary().predict(with_value(X, (37, 1), np.inf), batch_size=16),
+                 ValueError, r"`x` must be finite.*index \(37, 1\)", id="predict-inf-late-batch"),
     # -- sparse labels -------------------------------------------------------------------
     pytest.param(lambda: softmax("sparse_categorical_crossentropy").fit(
         X, with_value(LABELS, 5, -1), verbose=0), ValueError,

@@ -24,10 +24,12 @@ def check_fraction(value, argument):
     return float(value)
 
 
-def check_array(value, argument, dtype=None):
+def check_array(value, argument, dtype=None, finite=True):
     """Return ``value`` as a finite, non-empty numeric array of ``dtype`` (default floatx).
 
-    No copy is made when the input already has the right dtype.
+    No copy is made when the input already has the right dtype. ``finite=False``
+    leaves the NaN/inf check to the caller, who can then run :func:`check_finite`
+    batch by batch while each batch is in cache.
     """
     if value is None:
         raise ValueError(f"`{argument}` must be an array. Received: {argument}=None")
@@ -42,13 +44,18 @@ def check_array(value, argument, dtype=None):
     if array.ndim == 0 or len(array) == 0:
         raise ValueError(f"`{argument}` must not be empty. Received: {argument} with "
                          f"shape={array.shape}")
-    dtype = np.dtype(dtype or config.floatx())
+    if finite:
+        check_finite(array, argument)
+    return array.astype(np.dtype(dtype or config.floatx()), copy=False)
+
+
+def check_finite(array, argument, offset=0):
+    """Raise if the array holds NaN or inf; ``offset`` is its first row's index in ``argument``."""
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         bad = np.argwhere(~np.isfinite(array))[0]
+        index = (int(bad[0]) + offset, *(int(i) for i in bad[1:]))
         raise ValueError(f"`{argument}` must be finite, but it holds NaN or inf "
-                         f"(first at index {tuple(int(i) for i in bad)}: "
-                         f"{array[tuple(bad)]}).")
-    return array.astype(dtype, copy=False)
+                         f"(first at index {index}: {array[tuple(bad)]}).")
 
 
 def check_same_length(x, y, x_name="x", y_name="y"):
