@@ -5,6 +5,11 @@ An activation ``y = f(x)`` knows two things:
 * ``__call__(x)`` returns ``y``;
 * ``backward(grad, x, y)`` returns ``dL/dx`` given ``grad = dL/dy``.
 
+Both take numpy's optional ``out=``: an array to write the result into, so that a
+training step can reuse its arrays instead of allocating new ones (at batch 128
+a fresh ``(128, 256)`` float32 array is exactly glibc's 128 KiB threshold for
+mapping memory from the kernel, which then happens on every step).
+
 ``backward`` is a vector-Jacobian product, not an elementwise derivative: for
 softmax the Jacobian is not diagonal, and multiplying by its diagonal alone is
 the classic from-scratch bug. Elementwise activations use whichever of ``x`` and
@@ -17,6 +22,7 @@ RuntimeWarning. The one exception is ``exponential``, whose true value overflows
 
 Select one by its Keras name with :func:`get`, e.g. ``get("relu")``.
 """
+import inspect
 import math
 from abc import ABC, abstractmethod
 
@@ -28,18 +34,35 @@ from .utils.registry import resolve
 class ActivationFunction(ABC):
     """Base class: subclasses write the forward map and its vector-Jacobian product.
 
-    ``name`` is the Keras name the function is registered under.
+    ``name`` is the Keras name the function is registered under. ``out``, when
+    given, is a separate array of the result's shape and dtype that the result may
+    be written into; callers use the returned array either way. A subclass may
+    leave ``out`` out of its signatures: then :meth:`forward_into` and
+    :meth:`backward_into` simply allocate.
     """
 
     name = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._takes_out = all("out" in inspect.signature(method).parameters
+                             for method in (cls.__call__, cls.backward))
+
     @abstractmethod
-    def __call__(self, x):
+    def __call__(self, x, out=None):
         """Return ``y = f(x)``, same shape as ``x``."""
 
     @abstractmethod
-    def backward(self, grad, x, y):
+    def backward(self, grad, x, y, out=None):
         """Return ``dL/dx`` from ``grad = dL/dy``, the input ``x`` and the output ``y``."""
+
+    def forward_into(self, x, out):
+        """``self(x)``, written into ``out`` if this class takes ``out=``."""
+        return self(x, out=out) if self._takes_out else self(x)
+
+    def backward_into(self, grad, x, y, out):
+        """``self.backward(grad, x, y)``, written into ``out`` if this class takes ``out=``."""
+        return self.backward(grad, x, y, out=out) if self._takes_out else self.backward(grad, x, y)
 
     def get_config(self):
         """Constructor arguments; the default suits activations without any."""
@@ -50,11 +73,11 @@ class ActivationFunction(ABC):
         return f"{type(self).__name__}({args})"
 
 
-def _sigmoid(x):
+def _sigmoid(x, out=None):
     # exp(-|x|) lies in (0, 1], so nothing overflows, and both branches keep full
     # relative precision in the tails (sigmoid(-40) = 4.2e-18, not 0).
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1, e) / (1 + e)
+    return np.divide(np.where(x >= 0, 1, e), 1 + e, out=out)
 
 
 # numpy has no erf and scipy is not a dependency. math.erf is exact to double
@@ -78,10 +101,10 @@ class Linear(ActivationFunction):
 
     name = "linear"
 
-    def __call__(self, x):
-        return x
+    def __call__(self, x, out=None):
+        return x  # nothing to compute, so nothing to write into `out`
 
-    def backward(self, grad, x, y):
+    def backward(self, grad, x, y, out=None):
         return grad
 
 
@@ -126,9 +149,9 @@ class ReLU(ActivationFunction):
     def _is_plain(self):
         return self.negative_slope == 0 and self.max_value is None and self.threshold == 0
 
-    def __call__(self, x):
+    def __call__(self, x, out=None):
         if self._is_plain():  # the common case, in one pass
-            return np.maximum(x, 0)
+            return np.maximum(x, 0, out=out)
         y = np.where(x > self.threshold, x, 0)
         if self.max_value is not None:
             # Keras clips below at 0 too, which matters only for a negative threshold.
@@ -137,15 +160,15 @@ class ReLU(ActivationFunction):
             y += self.negative_slope * np.minimum(x - self.threshold, 0)
         return y
 
-    def backward(self, grad, x, y):
+    def backward(self, grad, x, y, out=None):
         if self._is_plain():
-            return grad * (x > 0)
+            return np.multiply(grad, x > 0, out=out)
         passes = x > self.threshold
         if self.max_value is not None:
             passes &= (x > 0) & (x < self.max_value)
         slope = passes.astype(x.dtype)
         slope[x <= self.threshold] = self.negative_slope
-        return grad * slope
+        return np.multiply(grad, slope, out=out)
 
     def get_config(self):
         return {
@@ -179,13 +202,13 @@ class LeakyReLU(ActivationFunction):
             )
         self.negative_slope = float(negative_slope)
 
-    def __call__(self, x):
+    def __call__(self, x, out=None):
         return np.where(x > 0, x, self.negative_slope * x)
 
-    def backward(self, grad, x, y):
+    def backward(self, grad, x, y, out=None):
         slope = np.full_like(x, self.negative_slope)
         slope[x > 0] = 1
-        return grad * slope
+        return np.multiply(grad, slope, out=out)
 
     def get_config(self):
         return {"negative_slope": self.negative_slope}
@@ -210,15 +233,15 @@ class ELU(ActivationFunction):
     def __init__(self, alpha=1.0):
         self.alpha = float(alpha)
 
-    def __call__(self, x):
+    def __call__(self, x, out=None):
         # min(x, 0) keeps expm1 away from huge positive x, where it would overflow.
         y = self.alpha * np.expm1(np.minimum(x, 0))
         return np.where(x > 0, x, y)
 
-    def backward(self, grad, x, y):
+    def backward(self, grad, x, y, out=None):
         slope = y + self.alpha
         slope[x > 0] = 1
-        return grad * slope
+        return np.multiply(grad, slope, out=out)
 
     def get_config(self):
         return {"alpha": self.alpha}
@@ -240,14 +263,14 @@ class SELU(ActivationFunction):
     alpha = 1.6732632423543772848170429916717
     scale = 1.0507009873554804934193349852946
 
-    def __call__(self, x):
+    def __call__(self, x, out=None):
         y = (self.scale * self.alpha) * np.expm1(np.minimum(x, 0))
         return np.where(x > 0, self.scale * x, y)
 
-    def backward(self, grad, x, y):
+    def backward(self, grad, x, y, out=None):
         slope = y + self.scale * self.alpha
         slope[x > 0] = self.scale
-        return grad * slope
+        return np.multiply(grad, slope, out=out)
 
 
 class Softplus(ActivationFunction):
@@ -264,11 +287,11 @@ class Softplus(ActivationFunction):
 
     name = "softplus"
 
-    def __call__(self, x):
-        return np.logaddexp(x, 0)
+    def __call__(self, x, out=None):
+        return np.logaddexp(x, 0, out=out)
 
-    def backward(self, grad, x, y):
-        return grad * _sigmoid(x)
+    def backward(self, grad, x, y, out=None):
+        return np.multiply(grad, _sigmoid(x), out=out)
 
 
 class Softsign(ActivationFunction):
@@ -284,11 +307,11 @@ class Softsign(ActivationFunction):
 
     name = "softsign"
 
-    def __call__(self, x):
-        return x / (1 + np.abs(x))
+    def __call__(self, x, out=None):
+        return np.divide(x, 1 + np.abs(x), out=out)
 
-    def backward(self, grad, x, y):
-        return grad / np.square(1 + np.abs(x))
+    def backward(self, grad, x, y, out=None):
+        return np.divide(grad, np.square(1 + np.abs(x)), out=out)
 
 
 class SiLU(ActivationFunction):
@@ -304,12 +327,12 @@ class SiLU(ActivationFunction):
 
     name = "silu"
 
-    def __call__(self, x):
-        return x * _sigmoid(x)
+    def __call__(self, x, out=None):
+        return np.multiply(x, _sigmoid(x), out=out)
 
-    def backward(self, grad, x, y):
+    def backward(self, grad, x, y, out=None):
         s = _sigmoid(x)
-        return grad * (s + y * (1 - s))
+        return np.multiply(grad, s + y * (1 - s), out=out)
 
 
 class GELU(ActivationFunction):
@@ -344,19 +367,19 @@ class GELU(ActivationFunction):
     def _sigmoid_2u(self, x):
         return _sigmoid((2 * self._sqrt_2_over_pi) * (x + self._cubic * x**3))
 
-    def __call__(self, x):
+    def __call__(self, x, out=None):
         if self.approximate:
-            return x * self._sigmoid_2u(x)
-        return 0.5 * x * (1 + _erf(x * math.sqrt(0.5)))
+            return np.multiply(x, self._sigmoid_2u(x), out=out)
+        return np.multiply(0.5 * x, 1 + _erf(x * math.sqrt(0.5)), out=out)
 
-    def backward(self, grad, x, y):
+    def backward(self, grad, x, y, out=None):
         if self.approximate:
             s = self._sigmoid_2u(x)
             du = self._sqrt_2_over_pi * (1 + 3 * self._cubic * x**2)
-            return grad * (s + 2 * y * (1 - s) * du)
+            return np.multiply(grad, s + 2 * y * (1 - s) * du, out=out)
         cdf = 0.5 * (1 + _erf(x * math.sqrt(0.5)))
         pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)  # underflows to 0, harmlessly
-        return grad * (cdf + x * pdf)
+        return np.multiply(grad, cdf + x * pdf, out=out)
 
     def get_config(self):
         return {"approximate": self.approximate}
@@ -375,11 +398,11 @@ class Sigmoid(ActivationFunction):
 
     name = "sigmoid"
 
-    def __call__(self, x):
-        return _sigmoid(x)
+    def __call__(self, x, out=None):
+        return _sigmoid(x, out=out)
 
-    def backward(self, grad, x, y):
-        return grad * y * (1 - y)
+    def backward(self, grad, x, y, out=None):
+        return np.multiply(grad * y, 1 - y, out=out)
 
 
 class HardSigmoid(ActivationFunction):
@@ -395,13 +418,15 @@ class HardSigmoid(ActivationFunction):
 
     name = "hard_sigmoid"
 
-    def __call__(self, x):
-        y = x / 6
+    def __call__(self, x, out=None):
+        y = np.divide(x, 6, out=out)
         y += 0.5
         return np.clip(y, 0, 1, out=y)
 
-    def backward(self, grad, x, y):
-        return grad * ((y > 0) & (y < 1)) / 6
+    def backward(self, grad, x, y, out=None):
+        dx = np.multiply(grad, (y > 0) & (y < 1), out=out)
+        dx /= 6
+        return dx
 
 
 class Tanh(ActivationFunction):
@@ -414,11 +439,11 @@ class Tanh(ActivationFunction):
 
     name = "tanh"
 
-    def __call__(self, x):
-        return np.tanh(x)
+    def __call__(self, x, out=None):
+        return np.tanh(x, out=out)
 
-    def backward(self, grad, x, y):
-        return grad * (1 - y * y)
+    def backward(self, grad, x, y, out=None):
+        return np.multiply(grad, 1 - y * y, out=out)
 
 
 class Exponential(ActivationFunction):
@@ -434,13 +459,13 @@ class Exponential(ActivationFunction):
 
     name = "exponential"
 
-    def __call__(self, x):
+    def __call__(self, x, out=None):
         # inf is the correctly rounded answer beyond the float range, not an error.
         with np.errstate(over="ignore"):
-            return np.exp(x)
+            return np.exp(x, out=out)
 
-    def backward(self, grad, x, y):
-        return grad * y
+    def backward(self, grad, x, y, out=None):
+        return np.multiply(grad, y, out=out)
 
 
 class Softmax(ActivationFunction):
@@ -465,13 +490,14 @@ class Softmax(ActivationFunction):
     def __init__(self, axis=-1):
         self.axis = axis
 
-    def __call__(self, x):
-        e = np.exp(x - x.max(axis=self.axis, keepdims=True))
+    def __call__(self, x, out=None):
+        e = np.subtract(x, x.max(axis=self.axis, keepdims=True), out=out)
+        np.exp(e, out=e)
         e /= e.sum(axis=self.axis, keepdims=True)
         return e
 
-    def backward(self, grad, x, y):
-        return y * (grad - (grad * y).sum(axis=self.axis, keepdims=True))
+    def backward(self, grad, x, y, out=None):
+        return np.multiply(y, grad - (grad * y).sum(axis=self.axis, keepdims=True), out=out)
 
     def get_config(self):
         return {"axis": self.axis}

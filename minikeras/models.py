@@ -523,7 +523,7 @@ class Sequential:
         return out
 
     def __call__(self, x, training=False):
-        return self._forward(self._prepare_x(x), training=training)
+        return self._forward(self._prepare_x(x), training=training).copy()  # see Layer
 
     # -- configuration -------------------------------------------------------------
 

@@ -60,13 +60,13 @@ def test_fit_follows_the_hand_written_numpy_loop(output, labels):
                                rtol=1e-3, atol=1e-5)
 
 
-def test_training_reuses_scratch_arrays_and_inference_returns_new_ones(rng):
+def test_layers_reuse_scratch_arrays_and_calls_return_copies(rng):
     layer = Dense(3, activation="relu", input_shape=(4,))
     layer.build((None, 4))
     kernel, bias = layer.kernel.value, layer.bias.value
     x1, x2 = rng.normal(size=(6, 4)).astype(np.float32), rng.normal(size=(6, 4)).astype(np.float32)
 
-    kept = layer(x1)                                  # inference: the caller's array
+    kept = layer(x1)                                  # a call: the caller's own copy
     layer.forward(x1, training=True)
     z1 = layer.logits
     layer.forward(x2, training=True)
@@ -88,7 +88,8 @@ def test_training_reuses_scratch_arrays_and_inference_returns_new_ones(rng):
 
 
 def test_predictions_survive_later_training(rng):
-    """A linear output layer returns z itself: inference must still hand out new arrays."""
+    """A linear output layer returns its scratch z itself: predict and model(x) must still
+    hand out arrays that later calls do not touch."""
     x, y = rng.normal(size=(40, 5)).astype(np.float32), rng.normal(size=(40, 2))
     model = Sequential([Input((5,)), Dense(8, activation="relu"), Dense(2)])
     model.compile(optimizer="adam", loss="mse")
@@ -96,6 +97,7 @@ def test_predictions_survive_later_training(rng):
     snapshot, called = first.copy(), model(x[:10])
     called_snapshot = called.copy()
     model.fit(x, y, batch_size=10, epochs=2, verbose=0)
+    model.predict(x[5:], verbose=0)
     np.testing.assert_array_equal(first, snapshot)
     np.testing.assert_array_equal(called, called_snapshot)
     assert not np.allclose(model.predict(x, verbose=0), snapshot)   # training did change it
@@ -112,3 +114,17 @@ def test_copies_and_pickles_start_without_scratch_arrays(rng):
         assert all(layer._scratch == {} for layer in clone.layers)
         np.testing.assert_array_equal(clone.predict(np.ones((3, 5)), verbose=0),
                                       model.predict(np.ones((3, 5)), verbose=0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_finite_check_by_sum_still_finds_every_bad_entry(dtype):
+    """The NaN/inf check sums first: an overflowing sum of finite values must pass,
+    and NaN, inf, or inf and -inf (whose sum is NaN) must still be caught."""
+    from minikeras.utils.validation import check_finite
+    huge = np.full((4, 3), np.finfo(dtype).max / 2, dtype)
+    check_finite(huge, "x")                            # the sum overflows; every entry is fine
+    for bad in ([np.nan], [np.inf], [-np.inf], [np.inf, -np.inf]):
+        x = np.ones((4, 3), dtype)
+        x.flat[[5, 7][:len(bad)]] = bad
+        with pytest.raises(ValueError, match=r"`x` must be finite.*index \(11, 2\)"):
+            check_finite(x, "x", offset=10)

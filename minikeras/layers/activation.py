@@ -1,4 +1,6 @@
 """Activation: an activation function as a layer of its own, ``y = f(x)``."""
+import numpy as np
+
 from .. import activations
 from .layer import Layer
 
@@ -18,7 +20,7 @@ class Activation(Layer):
 
     def forward(self, x, training=False):
         self._z = x
-        self._y = self.activation(x)
+        self._y = self.activation.forward_into(x, self.scratch("y", x.shape, x.dtype))
         return self._y
 
     @property
@@ -27,7 +29,9 @@ class Activation(Layer):
         return self._z
 
     def backward(self, grad):
-        return self.activation.backward(grad, self._z, self._y)
+        x = self._z
+        dx = self.scratch("dx", x.shape, np.result_type(grad, x))
+        return self.activation.backward_into(grad, x, self._y, dx)
 
     def backward_from_logits(self, dz):
         """The gradient with respect to the input is the one given (see ``Dense``)."""

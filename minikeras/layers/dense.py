@@ -69,14 +69,12 @@ class Dense(Layer):
     def forward(self, x, training=False):
         self._x = x
         kernel = self.kernel.value
-        # Training writes z into the same array every step; inference returns new arrays.
-        out = (self.scratch("z", (len(x), self.units), np.result_type(x, kernel))
-               if training else None)
-        z = np.matmul(x, kernel, out=out)
+        shape, dtype = (len(x), self.units), np.result_type(x, kernel)
+        z = np.matmul(x, kernel, out=self.scratch("z", shape, dtype))
         if self.use_bias:
             z += self.bias.value
         self._z = z
-        self._y = self.activation(z)
+        self._y = self.activation.forward_into(z, self.scratch("y", shape, dtype))
         return self._y
 
     @property
@@ -85,7 +83,9 @@ class Dense(Layer):
         return self._z
 
     def backward(self, grad):
-        return self.backward_from_logits(self.activation.backward(grad, self._z, self._y))
+        z = self._z
+        dz = self.scratch("dz", z.shape, np.result_type(grad, z))
+        return self.backward_from_logits(self.activation.backward_into(grad, z, self._y, dz))
 
     def backward_from_logits(self, dz):
         """Backward from ``dz = dL/dz``, skipping the activation.

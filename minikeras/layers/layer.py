@@ -11,12 +11,12 @@ A layer's life:
    each of its weights and returns ``dL/d(input)``. It never changes a weight:
    that is the optimizer's job, which is what makes every layer gradient-checkable.
 
-Who owns an array: a layer never writes into the arrays it receives. Its
-training-time intermediates (``forward(x, training=True)``'s and ``backward``'s)
-may live in scratch arrays (:meth:`Layer.scratch`) that its next training step
-overwrites, so a training step allocates nothing; the fit loop uses each result
-before the next step. ``forward(x, training=False)``, which ``predict`` and
-``layer(x)`` use, always returns a new array that belongs to the caller.
+Who owns an array: a layer never writes into the arrays it receives, and what
+``forward`` and ``backward`` return may live in the layer's scratch arrays
+(:meth:`Layer.scratch`), overwritten by its next call. ``fit``, ``evaluate`` and
+``predict`` use each result before the next call, so their steps reuse the same
+arrays instead of allocating new ones. ``layer(x)`` and ``model(x)`` return a
+copy, which belongs to the caller.
 
 Shapes exclude the batch axis where Keras's do not: ``input_shape`` here is the
 full ``(None, features)`` tuple, as ``compute_output_shape`` receives in Keras.
@@ -111,7 +111,7 @@ class Layer(ABC):
     def __call__(self, x, training=False):
         if not self.built:
             self.build((None,) + np.shape(x)[1:])
-        return self.forward(x, training=training)
+        return self.forward(x, training=training).copy()  # the caller's, not a scratch array
 
     # -- weights -------------------------------------------------------------
 

@@ -51,7 +51,15 @@ def check_array(value, argument, dtype=None, finite=True):
 
 def check_finite(array, argument, offset=0):
     """Raise if the array holds NaN or inf; ``offset`` is its first row's index in ``argument``."""
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
+    # A finite sum proves every entry finite (NaN and inf propagate into it) without
+    # building a boolean array; only a non-finite sum, which may also be an overflow
+    # of finite values, sends us looking entry by entry.
+    if array.dtype.kind != "f":
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(array)):
+            return
+    if not np.isfinite(array).all():
         bad = np.argwhere(~np.isfinite(array))[0]
         index = (int(bad[0]) + offset, *(int(i) for i in bad[1:]))
         raise ValueError(f"`{argument}` must be finite, but it holds NaN or inf "
