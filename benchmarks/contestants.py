@@ -16,16 +16,18 @@ import time
 import numpy as np
 
 # `repeats` scales the number of timed epochs: an epoch of the small workloads
-# lasts milliseconds, so it takes many of them for a stable median.
+# lasts milliseconds, so it takes many of them for a stable median. `round_factor`
+# scales the number of fresh processes (run.py's --rounds): a round of those costs
+# seconds, and their short runs are the most exposed to a slow phase of the machine.
 WORKLOADS = {
     "mnist_b128": {"data": "mnist", "hidden": (256, 128), "batch_size": 128, "predict": False,
-                   "repeats": 1},
+                   "repeats": 1, "round_factor": 1},
     "mnist_b32": {"data": "mnist", "hidden": (256, 128), "batch_size": 32, "predict": False,
-                  "repeats": 1},
+                  "repeats": 1, "round_factor": 1},
     "breast_cancer": {"data": "breast_cancer", "hidden": (128, 64, 32), "batch_size": 100,
-                      "predict": False, "repeats": 20},
+                      "predict": False, "repeats": 20, "round_factor": 3},
     "mnist_predict": {"data": "mnist", "hidden": (256, 128), "batch_size": 1000,
-                      "predict": True, "repeats": 4},
+                      "predict": True, "repeats": 4, "round_factor": 3},
 }
 LEARNING_RATE = 1e-3
 SEED = 0

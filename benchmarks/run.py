@@ -123,7 +123,7 @@ def is_installed(contestant):
     return probe.returncode == 0
 
 
-def table(workload, results):
+def table(workload, results, rounds):
     base = results.get("minikeras", {}).get("median")
     floor = results.get("numpy floor", {}).get("median")
     rows = ["| contestant | median s | samples/s | peak RSS MB | accuracy | x minikeras | "
@@ -134,11 +134,12 @@ def table(workload, results):
             continue
         extra = f" ({r['gflops']:.0f} GFLOP/s)" if "gflops" in r else ""
         accuracy = "" if r["accuracy"] is None else f"{r['accuracy']:.4f}"
-        rows.append(f"| {name}{extra} | {r['median']:.4f} | {r['samples_per_second']:,.0f} | "
+        rows.append(f"| {name}{extra} | {r['median']:.4g} | {r['samples_per_second']:,.0f} | "
                     f"{r['peak_rss_mb']:.0f} | {accuracy} | "
                     f"{r['median'] / base:.2f} | {r['median'] / floor:.2f} |"
-                    if base and floor else f"| {name} | {r['median']:.4f} | | | | | |")
-    return f"### {TITLES[workload]}\n\n" + "\n".join(rows) + "\n"
+                    if base and floor else f"| {name} | {r['median']:.4g} | | | | | |")
+    return (f"### {TITLES[workload]}\n\nFastest of {rounds} rounds.\n\n" + "\n".join(rows)
+            + "\n")
 
 
 def main(argv=None):
@@ -153,7 +154,8 @@ def main(argv=None):
     parser.add_argument("--contestants", default=",".join(CONTESTANTS),
                         help="comma-separated subset of: " + ", ".join(CONTESTANTS))
     parser.add_argument("--rounds", type=int, default=3,
-                        help="fresh processes per contestant; the fastest counts (default 3)")
+                        help="fresh processes per contestant, times 3 for the short workloads "
+                             "(c) and (d); the fastest counts (default 3)")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args(argv)
 
@@ -165,7 +167,8 @@ def main(argv=None):
         contestants = [c for c in args.contestants.split(",")
                        if not (workload == "mnist_predict" and c == "scikit-learn MLP")]
         records = {c: [] for c in contestants}
-        for round_ in range(args.rounds):
+        rounds = args.rounds * WORKLOADS[workload]["round_factor"]
+        for round_ in range(rounds):
             # Each round starts with the next contestant, so that no one always runs
             # first (after a different workload) or right after the heaviest peer.
             shift = round_ % len(contestants)
@@ -183,16 +186,16 @@ def main(argv=None):
             if record.get("foreign_load", 0) > 0.10:
                 warnings.append(f"{workload} / {contestant}: other processes used up to "
                                 f"{record['foreign_load']:.0%} of the machine during a round")
-        sections.append(table(workload, results))
+        sections.append(table(workload, results, rounds))
 
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     text = [f"# Benchmark results\n\nMeasured {stamp} with `python benchmarks/run.py "
             f"--epochs {args.epochs} --rounds {args.rounds}`.\n\nMachine: {machine}.\n\n"
             f"Median of {args.epochs} timed epochs (MNIST), 20 x that many (breast cancer) or "
-            f"4 x that many predict passes, after one warm-up, in the fastest of {args.rounds} "
-            "rounds; each round of each contestant is a fresh process, and the rounds are "
-            "interleaved in a rotating order. The last two columns are this row's time "
-            "over minikeras's and over the numpy floor's.\n"]
+            "4 x that many predict passes, after one warm-up, in the fastest round (--rounds, "
+            "times 3 for the two short workloads); each round of each contestant is a fresh "
+            "process, and the rounds are interleaved in a rotating order. The last two "
+            "columns are this row's time over minikeras's and over the numpy floor's.\n"]
     if warnings:
         text.append("**Warning: the machine was not idle:**\n\n"
                     + "\n".join(f"- {w}" for w in warnings) + "\n")

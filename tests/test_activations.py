@@ -79,6 +79,47 @@ def test_gradient_check_catches_a_diagonal_only_softmax():
     assert loss_gradient_error(DiagonalSoftmax(), x, grad) > 0.1
 
 
+# Forward passes that a single numpy call finishes, so they can write into `out`; the
+# others (np.where of two branches, the identity) return their own array instead.
+FORWARD_WRITES_OUT = {"relu", "sigmoid", "tanh", "softmax", "softplus", "softsign", "silu",
+                      "swish", "gelu", "hard_sigmoid", "exponential", "gelu(approximate)",
+                      "softmax(axis=0)"}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES)
+def test_out_gives_the_same_arrays_and_is_written(case, dtype):
+    rng = np.random.default_rng(0)
+    activation = activations.get(CASES[case])
+    x = smooth_points(rng).astype(dtype)
+    grad = rng.normal(size=x.shape).astype(dtype)
+    y, dx = activation(x), activation.backward(grad, x, activation(x))
+    x_before, grad_before = x.copy(), grad.copy()
+    y_out, dx_out = np.full_like(x, np.nan), np.full_like(x, np.nan)
+    y_into = activation.forward_into(x, y_out)
+    dx_into = activation.backward_into(grad, x, y_into, dx_out)
+    np.testing.assert_array_equal(y_into, y)
+    np.testing.assert_array_equal(dx_into, dx)
+    assert (y_into is y_out) == (case in FORWARD_WRITES_OUT)
+    assert (dx_into is dx_out) == (case != "linear")
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_array_equal(grad, grad_before)
+
+
+def test_an_activation_written_without_out_still_trains():
+    class Cube(activations.ActivationFunction):
+        def __call__(self, x):
+            return x ** 3
+
+        def backward(self, grad, x, y):
+            return grad * 3 * x ** 2
+
+    cube, x = Cube(), np.array([[1.0, -2.0]])
+    np.testing.assert_array_equal(cube.forward_into(x, np.empty_like(x)), [[1.0, -8.0]])
+    np.testing.assert_array_equal(cube.backward_into(np.ones_like(x), x, x ** 3,
+                                                     np.empty_like(x)), [[3.0, 12.0]])
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("identifier", CASES.values(), ids=CASES.keys())
 def test_dtype_is_preserved_and_inputs_untouched(identifier, dtype):
