@@ -127,3 +127,13 @@ def test_regularized_weights_carry_their_penalty():
 def test_activation_layer_uses_activation_function():
     layer = Activation(activations.get("relu"))
     np.testing.assert_array_equal(layer(np.array([[-1.0, 2.0]])), [[0.0, 2.0]])
+
+
+@pytest.mark.parametrize("layer, z", [
+    (Activation("sigmoid"), [[1.0, 2.0]]),
+    (Dense(1, activation="sigmoid", kernel_initializer="ones"), [[3.0]]),
+], ids=["Activation", "Dense"])
+def test_integer_inputs_give_float_outputs(layer, z):
+    y = layer(np.array([[1, 2]]))
+    assert y.dtype.kind == "f"
+    np.testing.assert_allclose(y, 1 / (1 + np.exp(-np.array(z))), rtol=1e-6)

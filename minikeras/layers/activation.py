@@ -1,7 +1,7 @@
 """Activation: an activation function as a layer of its own, ``y = f(x)``."""
 import numpy as np
 
-from .. import activations
+from .. import activations, config
 from .layer import Layer
 
 
@@ -19,6 +19,9 @@ class Activation(Layer):
         self.activation = activations.get(activation)
 
     def forward(self, x, training=False):
+        x = np.asarray(x)
+        if x.dtype.kind != "f":  # activations are maps of real numbers
+            x = x.astype(config.floatx())
         self._z = x
         self._y = self.activation.forward_into(x, self.scratch("y", x.shape, x.dtype))
         return self._y

@@ -78,9 +78,9 @@ class Layer(ABC):
         return variable
 
     def scratch(self, name, shape, dtype):
-        """A reused array of ``shape`` and ``dtype`` for the training intermediate ``name``.
+        """A reused array of ``shape`` and ``dtype`` for the intermediate result ``name``.
 
-        The array is kept from step to step and only reallocated when a batch is
+        The array is kept from call to call and only reallocated when a batch is
         larger than any before; a smaller batch (an epoch's last) gets its leading
         rows, still contiguous. Its content is garbage until written.
         """
