@@ -6,10 +6,12 @@ Each contestant runs in its own process (``benchmarks/contestants.py``), so its
 peak memory is its own, one after the other so they never compete for the
 cores. On this virtual machine a whole process sometimes runs 30-50% slower
 than the next identical one, so every contestant runs in ``--rounds`` fresh
-processes, interleaved with the others in a rotating order, and its fastest
-round counts (as ``timeit`` keeps the best of its repeats). OpenBLAS's ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE``, which slow a
-current numpy, are removed from the contestants' environment only. A peer that
-is not installed is reported as skipped.
+processes (three times as many for the short workloads), interleaved with the
+others in a rotating order, and its fastest round counts (as ``timeit`` keeps
+the best of its repeats). OpenBLAS's ``OPENBLAS_CORETYPE`` and
+``OPENBLAS_L2_SIZE``, which slow a current numpy, are removed from the
+contestants' environment only. A peer that is not installed is reported as
+skipped.
 """
 import argparse
 import datetime
