@@ -20,15 +20,18 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from .callbacks import CallbackList, History, ProgbarLogger, warn_non_finite_loss
+from . import layers as layers_module
+from . import saving
 from .layers.input_layer import InputSpec
 from .layers.layer import Layer, _shape_tuple
 from .utils import validation
 from .utils.batching import minibatches
 from .utils.progbar import Progbar
-from .utils.registry import unique_name
+from .utils.registry import register_model_class, unique_name
 from .utils.summary import summary_text
 
 
+@register_model_class
 class Sequential:
     """A linear stack of layers.
 
@@ -539,8 +542,14 @@ class Sequential:
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild the architecture from :meth:`get_config`, with freshly initialised weights."""
-        from . import saving
-        return saving.model_from_config(config, custom_objects)
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise ValueError("`config` must be a dict from `Sequential.get_config()`, with a "
+                             f"'layers' list. Received: config={config!r:.200}")
+        layers = [layers_module.deserialize(entry, custom_objects) for entry in config["layers"]]
+        model = cls(layers, name=config.get("name"))
+        if config.get("input_shape") is not None:
+            model.build((None, *config["input_shape"]))
+        return model
 
     # -- saving (the file format is described in minikeras/saving.py) ----------------
 
@@ -550,17 +559,14 @@ class Sequential:
         The write is atomic: a failure midway leaves any previous file intact.
         Reload with :func:`load_model`.
         """
-        from . import saving
         saving.save_model(self, filepath, overwrite)
 
     def save_weights(self, filepath, overwrite=True):
         """Write only the weights, in :meth:`get_weights` order, to one file."""
-        from . import saving
         saving.save_weights(self, filepath, overwrite)
 
     def load_weights(self, filepath):
         """Load weights saved by :meth:`save_weights` (or :meth:`save`) into this built model."""
-        from . import saving
         saving.load_weights(self, filepath)
 
     def __repr__(self):
@@ -569,7 +575,6 @@ class Sequential:
 
 def load_model(filepath, custom_objects=None, compile=True):
     """Load a model written by ``model.save``: see :func:`minikeras.saving.load_model`."""
-    from . import saving
     return saving.load_model(filepath, custom_objects=custom_objects, compile=compile)
 
 

@@ -4,7 +4,8 @@ The base class owns everything the rules share: the iteration count, the
 learning rate (a float or a schedule from :mod:`minikeras.schedules`, evaluated
 at the current iteration), gradient clipping, decoupled weight decay and the
 per-variable state ("slots", keyed by the Variable object). A subclass writes
-only ``update_step``.
+``update_step``, and ``build`` when it has slots: it creates them there in
+Keras's order, which is the order :meth:`Optimizer.get_state` lists them in.
 
 One call of ``apply(variables)`` is one training step, in Keras's order:
 
@@ -72,9 +73,12 @@ class Optimizer(ABC):
         self.global_clipnorm = global_clipnorm
         self.name = name or type(self).__name__.lower()
         self.iterations = 0
+        self.built = False
         self._slots = {}
         self._buffers = {}
-        self._no_decay_ids = set()
+        # The Variable objects themselves, not their id()s: a copied or unpickled
+        # optimizer then still excludes the copied variables.
+        self._no_decay_variables = set()
         self._no_decay_names = ()
 
     @property
@@ -96,12 +100,61 @@ class Optimizer(ABC):
         _check_learning_rate(value)
         self._learning_rate = value
 
+    def build(self, variables):
+        """Create the per-variable state for ``variables`` (``apply`` calls it on its first step).
+
+        Subclasses with slots override it, create each slot with :meth:`slot` in
+        Keras's order, then call ``super().build(variables)``.
+        """
+        self.built = True
+
     def slot(self, variable, name, initial=0.0):
         """Per-variable state array (same shape and dtype), created on first use as `initial`."""
         key = (variable, name)
         if key not in self._slots:
             self._slots[key] = np.full_like(variable.value, initial)
         return self._slots[key]
+
+    def get_state(self):
+        """The optimizer's state, as copies, in the order of Keras's ``optimizer.variables``.
+
+        ``[iterations, learning_rate, *slots, *extras]``: the learning rate only
+        when it is a number (a schedule is configuration, not state), the slots
+        in the order ``build`` created them, then whatever a subclass keeps
+        besides (Nadam's momentum product). The counterpart of Keras's
+        ``save_own_variables``.
+        """
+        state = [np.array(self.iterations, np.int64)]
+        if _is_number(self._learning_rate):
+            state.append(np.array(self._learning_rate, np.float64))
+        return state + [slot.copy() for slot in self._slots.values()]
+
+    def set_state(self, state, variables):
+        """Restore what :meth:`get_state` returned, for the model's trainable ``variables``.
+
+        An optimizer that has slots in ``state`` is built for ``variables`` first,
+        so that the slots line up with them as they did when the state was taken.
+
+        Raises:
+            ValueError: if the number or the shapes of the arrays do not match.
+        """
+        state = [np.asarray(a) for a in state]
+        scalars = 1 + _is_number(self._learning_rate)
+        if len(state) > scalars and not self.built:
+            self.build(variables)
+        slots = list(self._slots)
+        if len(state) != scalars + len(slots):
+            raise ValueError(f"Optimizer {self.name!r} keeps {scalars + len(slots)} state arrays "
+                             f"for these variables. Received {len(state)}.")
+        for (variable, name), value in zip(slots, state[scalars:]):
+            if value.shape != variable.shape:
+                raise ValueError(f"Optimizer slot {name!r} of weight {variable.name!r} has shape "
+                                 f"{variable.shape}. Received an array of shape {value.shape}.")
+        self.iterations = int(state[0])
+        if scalars == 2:
+            self.learning_rate = float(state[1])
+        for key, value in zip(slots, state[scalars:]):
+            self._slots[key] = value.astype(key[0].dtype)
 
     def _buffer(self, like, index=0):
         """Scratch array shaped like `like`, reused by every step (its contents are garbage)."""
@@ -115,16 +168,18 @@ class Optimizer(ABC):
 
         Example: ``opt.exclude_from_weight_decay(var_names=["bias"])``.
         """
-        self._no_decay_ids = {id(v) for v in var_list or ()}
+        self._no_decay_variables = set(var_list or ())
         self._no_decay_names = tuple(var_names or ())
 
     def _use_weight_decay(self, variable):
-        return id(variable) not in self._no_decay_ids and not any(
+        return variable not in self._no_decay_variables and not any(
             n in variable.name for n in self._no_decay_names)
 
     def apply(self, variables):
         """Take one step on every trainable variable, using ``variable.grad``."""
         variables = [v for v in variables if v.trainable]
+        if not self.built:
+            self.build(variables)
         self._clip([v.grad for v in variables])
         lr = self.learning_rate
         if self.weight_decay:
@@ -194,6 +249,10 @@ def _check_number(argument, value, expectation, low, high, low_open=False, high_
         raise ValueError(f"`{argument}` must be {expectation}. Received: {argument}={value!r}")
 
 
+def _is_number(value):
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+
+
 def _check_learning_rate(value):
     if callable(value):
         return
@@ -233,6 +292,12 @@ class SGD(Optimizer):
         _check_number("momentum", momentum, "a number in [0, 1]", 0, 1)
         self.momentum = momentum
         self.nesterov = nesterov
+
+    def build(self, variables):
+        if self.momentum != 0:
+            for variable in variables:
+                self.slot(variable, "momentum")
+        super().build(variables)
 
     def update_step(self, grad, variable, lr):
         w = variable.value
@@ -297,6 +362,15 @@ class Adam(Optimizer):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.amsgrad = amsgrad
+
+    def build(self, variables):
+        for variable in variables:  # Keras interleaves each weight's two moments
+            self.slot(variable, "momentum")
+            self.slot(variable, "velocity")
+        if self.amsgrad:
+            for variable in variables:
+                self.slot(variable, "velocity_hat")
+        super().build(variables)
 
     def update_step(self, grad, variable, lr):
         w = variable.value
@@ -399,6 +473,14 @@ class RMSprop(Optimizer):
         self.epsilon = epsilon
         self.centered = centered
 
+    def build(self, variables):
+        kinds = ["velocity"] + ["momentum"] * (self.momentum > 0) \
+            + ["average_gradient"] * self.centered
+        for kind in kinds:  # Keras groups the slots by kind
+            for variable in variables:
+                self.slot(variable, kind)
+        super().build(variables)
+
     def update_step(self, grad, variable, lr):
         w = variable.value
         v = self.slot(variable, "velocity")
@@ -470,6 +552,11 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = initial_accumulator_value
         self.epsilon = epsilon
 
+    def build(self, variables):
+        for variable in variables:
+            self.slot(variable, "accumulator", self.initial_accumulator_value)
+        super().build(variables)
+
     def update_step(self, grad, variable, lr):
         w = variable.value
         s = self.slot(variable, "accumulator", self.initial_accumulator_value)
@@ -530,6 +617,20 @@ class Nadam(Optimizer):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self._u_product = 1.0  # P_t, shared by all variables
+
+    def build(self, variables):
+        for variable in variables:
+            self.slot(variable, "momentum")
+            self.slot(variable, "velocity")
+        super().build(variables)
+
+    def get_state(self):
+        return super().get_state() + [np.array(self._u_product, np.float64)]
+
+    def set_state(self, state, variables):
+        *state, u_product = state
+        super().set_state(state, variables)
+        self._u_product = float(u_product)
 
     def _u(self, t):
         return self.beta_1 * (1.0 - 0.5 * 0.96 ** t)

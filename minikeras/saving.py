@@ -4,13 +4,18 @@
 with these entries:
 
 * ``minikeras_header``: UTF-8 JSON bytes, ``{"format": "minikeras",
-  "format_version": 1, "kind": "model" | "weights", "model_config", "compile_config",
-  "optimizer_state", "weights", "rng_states"}``;
+  "format_version": 2, "kind": "model" | "weights", "model_config", "compile_config",
+  "optimizer_state", "layer_states", "weights"}``;
 * ``weight_0``, ``weight_1``, ...: ``model.weights`` in order (layer by layer,
   kernel before bias, non-trainable ones included);
-* ``slot_0``, ``slot_1``, ...: the optimizer's per-weight state arrays (Adam's
-  moments, SGD's velocity, ...), in the order the header lists them as
-  ``[weight index, slot name]``.
+* ``optimizer_0``, ``optimizer_1``, ...: ``optimizer.get_state()``, the
+  iteration count, the learning rate and the per-weight state (Adam's moments,
+  SGD's velocity, ...) in Keras's order; the header lists their shapes.
+
+The header's ``model_config`` is ``{"class_name", "config"}``: the model class,
+found through the registry, rebuilds itself with ``from_config``;
+``layer_states`` holds each layer's ``get_state()`` (a seeded Dropout's
+generator position).
 
 Why it is safe: the archive is read with ``allow_pickle=False``, so it can only
 hold plain numeric arrays, and the JSON header is data. Loading turns class
@@ -38,7 +43,6 @@ import zipfile
 
 import numpy as np
 
-from . import layers as layers_module
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
@@ -46,11 +50,8 @@ from . import random
 from .utils import registry
 
 FORMAT_NAME = "minikeras"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _HEADER_KEY = "minikeras_header"
-# Optimizer state that is neither a per-weight slot nor a constructor argument:
-# Nadam's running product of momentum coefficients.
-_OPTIMIZER_SCALARS = ("_u_product",)
 
 
 # -- custom objects -------------------------------------------------------------------
@@ -119,33 +120,6 @@ def custom_object_scope(custom_objects):
 # -- configs ----------------------------------------------------------------------
 
 
-def model_from_config(config, custom_objects=None):
-    """Rebuild a ``Sequential`` (with fresh weights) from ``model.get_config()``."""
-    from .models import Sequential  # models imports this module
-    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-        raise ValueError("`config` must be a dict from `Sequential.get_config()`, with a "
-                         f"'layers' list. Received: config={config!r:.200}")
-    with custom_object_scope(custom_objects or {}):
-        layers = [_layer_from_config(entry) for entry in config["layers"]]
-    model = Sequential(layers, name=config.get("name"))
-    if config.get("input_shape") is not None:
-        model.build((None, *config["input_shape"]))
-    return model
-
-
-def _layer_from_config(entry):
-    if not (isinstance(entry, dict) and isinstance(entry.get("class_name"), str)
-            and isinstance(entry.get("config", {}), dict)):
-        raise ValueError(f"Each layer config must be a dict {{'class_name', 'config'}}. "
-                         f"Received: {entry!r:.200}")
-    table = {name: obj for name, obj in vars(layers_module).items()
-             if isinstance(obj, type) and issubclass(obj, layers_module.Layer)}
-    cls = registry._lookup(entry["class_name"], table, "layer")
-    if not (isinstance(cls, type) and issubclass(cls, layers_module.Layer)):
-        raise ValueError(f"{entry['class_name']!r} names {cls!r}, which is not a Layer class.")
-    return cls.from_config(dict(entry.get("config", {})))
-
-
 def _compile_config(model):
     if not model.compiled:
         return None
@@ -181,58 +155,6 @@ def _compile_from_config(model, config):
         metric.name = saved["saved_name"]
 
 
-# -- optimizer and random state ---------------------------------------------------------
-
-
-def _optimizer_state(optimizer, variables):
-    """The state ``fit`` needs to continue: iterations, slots by weight index, scalars."""
-    index = {id(v): i for i, v in enumerate(variables)}
-    entries = sorted(((index[id(v)], name, value) for (v, name), value in optimizer._slots.items()
-                      if id(v) in index), key=lambda entry: entry[0])
-    state = {
-        "iterations": int(optimizer.iterations),
-        "slots": [[i, name] for i, name, _ in entries],
-        "scalars": {k: getattr(optimizer, k) for k in _OPTIMIZER_SCALARS if hasattr(optimizer, k)},
-        "no_decay_indices": sorted(index[i] for i in optimizer._no_decay_ids if i in index),
-        "no_decay_names": list(optimizer._no_decay_names),
-    }
-    return state, {f"slot_{k}": value for k, (_, _, value) in enumerate(entries)}
-
-
-def _restore_optimizer_state(optimizer, variables, state, arrays):
-    optimizer.iterations = int(state["iterations"])
-    for k, (i, name) in enumerate(state["slots"]):
-        value = arrays[f"slot_{k}"]
-        if value.shape != variables[i].shape:
-            raise ValueError(f"optimizer slot {name!r} of weight {i} has shape {value.shape}, "
-                             f"but the weight has shape {variables[i].shape}")
-        optimizer._slots[(variables[i], str(name))] = value.astype(variables[i].dtype)
-    for key, value in state["scalars"].items():
-        if key in _OPTIMIZER_SCALARS:  # never set an attribute the file names at will
-            setattr(optimizer, key, float(value))
-    optimizer._no_decay_ids = {id(variables[i]) for i in state["no_decay_indices"]}
-    optimizer._no_decay_names = tuple(state["no_decay_names"])
-
-
-def _private_generators(layer):
-    """A layer's own seeded generators (e.g. a Dropout with ``seed``), not the global one."""
-    return {attr: value for attr, value in sorted(vars(layer).items())
-            if isinstance(value, np.random.Generator) and value is not random.generator()}
-
-
-def _rng_states(model):
-    return [[i, attr, gen.bit_generator.state] for i, layer in enumerate(model.layers)
-            for attr, gen in _private_generators(layer).items()]
-
-
-def _restore_rng_states(model, states):
-    for i, attr, state in states:
-        generators = _private_generators(model.layers[i])
-        if attr not in generators:
-            raise ValueError(f"layer {model.layers[i].name!r} has no random generator {attr!r}")
-        generators[attr].bit_generator.state = state
-
-
 @contextlib.contextmanager
 def _global_rng_untouched():
     """Undo every draw made from the global generator inside the block.
@@ -254,13 +176,14 @@ def _global_rng_untouched():
 def save_model(model, filepath, overwrite=True):
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to one file."""
     header = _header("model", model)
-    header["model_config"] = model.get_config()
+    header["model_config"] = {"class_name": type(model).__name__, "config": model.get_config()}
     header["compile_config"] = _compile_config(model)
+    header["layer_states"] = [layer.get_state() for layer in model.layers]
     arrays = _weight_arrays(model)
     if model.compiled:
-        header["optimizer_state"], slots = _optimizer_state(model.optimizer, model.weights)
-        arrays.update(slots)
-    header["rng_states"] = _rng_states(model)
+        state = model.optimizer.get_state()
+        header["optimizer_state"] = [{"shape": list(a.shape), "dtype": a.dtype.name} for a in state]
+        arrays.update({f"optimizer_{i}": a for i, a in enumerate(state)})
     _write_atomic(filepath, header, arrays, overwrite)
 
 
@@ -285,13 +208,18 @@ def load_model(filepath, custom_objects=None, compile=True):
                          "model in code and call `model.load_weights(...)` instead.")
     with _global_rng_untouched(), custom_object_scope(custom_objects or {}):
         try:
-            model = model_from_config(header["model_config"])
+            model = _model_from_config(header["model_config"])
             _assign_weights(model, header, arrays, path)
             if compile and header.get("compile_config"):
                 _compile_from_config(model, header["compile_config"])
-                _restore_optimizer_state(model.optimizer, model.weights,
-                                         header["optimizer_state"], arrays)
-            _restore_rng_states(model, header.get("rng_states", []))
+                state = [arrays[f"optimizer_{i}"] for i in range(len(header["optimizer_state"]))]
+                model.optimizer.set_state(state, model.trainable_weights)
+            states = header["layer_states"]
+            if not isinstance(states, list) or len(states) != len(model.layers):
+                raise ValueError(f"the header lists {len(states)!r:.20} layer states for "
+                                 f"{len(model.layers)} layers")
+            for layer, state in zip(model.layers, states):
+                layer.set_state(state)
         except (ValueError, TypeError, KeyError, IndexError) as e:
             hint = (" If it uses custom objects, pass them with `custom_objects={name: class}` "
                     "or register them with @register_minikeras_serializable."
@@ -311,6 +239,14 @@ def load_weights(model, filepath):
     model._require_built("load_weights")
     path, header, arrays = _read(filepath)
     _assign_weights(model, header, arrays, path)
+
+
+def _model_from_config(entry):
+    """The model class named in the file, found through the registry, builds itself."""
+    if not (isinstance(entry, dict) and isinstance(entry.get("class_name"), str)):
+        raise ValueError("the model configuration is not a {'class_name', 'config'} dict")
+    cls = registry.find_model_class(entry["class_name"])
+    return cls.from_config(entry.get("config"))
 
 
 # -- files ---------------------------------------------------------------------------
@@ -409,20 +345,29 @@ def _read(filepath):
         raise ValueError(f"{path!r} is not a minikeras file (its header has no "
                          f"'format': {FORMAT_NAME!r}).")
     version = header.get("format_version")
+    if version == 1:
+        raise ValueError(f"{path!r} has format version 1, written by minikeras 0.1, whose "
+                         "optimizer state this version stores differently. Load it with "
+                         "minikeras 0.1 and save the weights, or retrain.")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ValueError(f"{path!r} has format version {version!r}, but this minikeras reads "
                          f"versions up to {FORMAT_VERSION}: it was written by a newer minikeras. "
                          "Upgrade minikeras to load it.")
     weights = header.get("weights")
-    slots = (header.get("optimizer_state") or {}).get("slots", [])
-    if not isinstance(weights, list) or not isinstance(slots, list):
+    optimizer = header.get("optimizer_state") or []
+    if not isinstance(weights, list) or not isinstance(optimizer, list):
         raise ValueError(f"{path!r} is corrupted: its header has no list of weights.")
     expected = {f"weight_{i}" for i in range(len(weights))} | {
-        f"slot_{k}" for k in range(len(slots))}
-    if set(arrays) != expected or any(a.dtype.kind != "f" for a in arrays.values()):
-        raise ValueError(f"{path!r} is corrupted: its header lists {len(expected)} float "
-                         f"arrays, but the archive holds {len(arrays)} "
-                         f"({', '.join(sorted(arrays)) or 'none'}).")
+        f"optimizer_{i}" for i in range(len(optimizer))}
+    if set(arrays) != expected:
+        missing, extra = sorted(expected - set(arrays)), sorted(set(arrays) - expected)
+        raise ValueError(f"{path!r} is corrupted: its header and its arrays disagree (listed "
+                         f"but missing: {missing or 'none'}; present but not listed: "
+                         f"{extra or 'none'}).")
+    not_float = sorted(k for k, a in arrays.items() if a.dtype.kind != "f"
+                       and k != "optimizer_0")  # the iteration count is an integer
+    if not_float:
+        raise ValueError(f"{path!r} is corrupted: {not_float} should hold floats.")
     return path, header, arrays
 
 

@@ -407,3 +407,79 @@ def test_from_config_round_trip(cls):
     opt = cls(learning_rate=0.05, clipvalue=1.0, name="mine")
     clone = cls.from_config(opt.get_config())
     assert clone.get_config() == opt.get_config() and clone.name == "mine"
+
+
+# --- state: get_state / set_state, in Keras's order ---------------------------
+
+STATEFUL = [(SGD, {"momentum": 0.9}), (Adam, {}), (Adam, {"amsgrad": True}), (AdamW, {}),
+            (RMSprop, {"momentum": 0.5, "centered": True}), (Adagrad, {}), (Nadam, {})]
+STATEFUL_IDS = [f"{cls.__name__}{'_' + '_'.join(kw) if kw else ''}" for cls, kw in STATEFUL]
+
+
+def _two_variables():
+    return [make_var(np.ones((3, 2)), np.float32), make_var(np.ones(2), np.float32, "bias")]
+
+
+@pytest.mark.parametrize("cls, kwargs", STATEFUL, ids=STATEFUL_IDS)
+def test_state_matches_keras_optimizer_variables(cls, kwargs):
+    """get_state lists what Keras's `optimizer.variables` holds, in the same order and shapes."""
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras", reason="Keras 3 (the `reference` extra) is not installed")
+    ours = cls(**kwargs)
+    variables = _two_variables()
+    for v in variables:
+        v.grad[...] = 0.5
+    ours.apply(variables)
+    theirs = getattr(keras.optimizers, cls.__name__)(**kwargs)
+    theirs.build([keras.Variable(v.value) for v in variables])
+    expected = [tuple(v.shape) for v in theirs.variables]
+    assert [a.shape for a in ours.get_state()] == expected
+
+
+@pytest.mark.parametrize("cls, kwargs", STATEFUL, ids=STATEFUL_IDS)
+def test_set_state_continues_exactly(cls, kwargs):
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(4, 3, 2))
+    first, variables = cls(**kwargs), _two_variables()
+    for g in grads[:2]:
+        variables[0].grad[...], variables[1].grad[...] = g, g[0]
+        first.apply(variables)
+    copies = [make_var(v.value.copy(), np.float32, v.name) for v in variables]
+    second = cls(**kwargs)
+    second.set_state(first.get_state(), copies)
+    for g in grads[2:]:
+        for opt, vs in ((first, variables), (second, copies)):
+            vs[0].grad[...], vs[1].grad[...] = g, g[0]
+            opt.apply(vs)
+    for a, b in zip(variables, copies):
+        np.testing.assert_array_equal(a.value, b.value)
+    assert second.iterations == first.iterations == 4
+
+
+def test_set_state_rejects_mismatched_arrays():
+    opt, variables = Adam(), _two_variables()
+    for v in variables:
+        v.grad[...] = 1.0
+    opt.apply(variables)
+    state = opt.get_state()
+    with pytest.raises(ValueError, match="keeps 6 state arrays.*Received 5"):
+        Adam().set_state(state[:-1], variables)
+    state[2] = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"slot 'momentum'.*shape \(3, 2\).*\(2, 3\)"):
+        Adam().set_state(state, variables)
+
+
+@pytest.mark.parametrize("copy", ["pickle", "deepcopy"])
+def test_weight_decay_exclusion_survives_copies(copy):
+    import copy as copy_module
+    import pickle
+    opt = AdamW(learning_rate=0.1, weight_decay=0.5)
+    kept, decayed = make_var([1.0], name="kernel"), make_var([1.0], name="kernel")
+    opt.exclude_from_weight_decay(var_list=[kept])
+    bundle = (opt, kept, decayed)
+    opt, kept, decayed = (pickle.loads(pickle.dumps(bundle)) if copy == "pickle"
+                          else copy_module.deepcopy(bundle))
+    kept.grad[...] = decayed.grad[...] = 0.0
+    opt.apply([kept, decayed])
+    assert kept.value[0] == 1.0 and decayed.value[0] == pytest.approx(0.95)

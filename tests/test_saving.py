@@ -342,13 +342,13 @@ def _rewrite_header(path, change):
 
 def test_future_format_version(saved):
     _rewrite_header(saved, lambda h: h.update(format_version=saving.FORMAT_VERSION + 1))
-    with pytest.raises(ValueError, match=r"model\.mk.* format version 2.*newer minikeras"):
+    with pytest.raises(ValueError, match=rf"model\.mk.* format version {saving.FORMAT_VERSION + 1}.*newer minikeras"):
         load_model(saved)
 
 
 def test_header_listing_other_arrays_is_corruption(saved):
     _rewrite_header(saved, lambda h: h["weights"].append(h["weights"][0]))
-    with pytest.raises(ValueError, match=r"model\.mk.* corrupted.*lists 7 float arrays"):
+    with pytest.raises(ValueError, match=r"model\.mk.* corrupted.*missing: \['weight_2'\]"):
         load_model(saved)
 
 

@@ -63,7 +63,7 @@ class Dropout(Layer):
                 raise ValueError(f"`noise_shape` must have one entry per input axis ({x.ndim}). "
                                  f"Received: noise_shape={self.noise_shape}")
             shape = tuple(n if d is None else d for d, n in zip(self.noise_shape, x.shape))
-        rng = self._generator if self._generator is not None else random.generator()
+        rng = self.rng()
         keep = rng.random(shape) >= self.rate
         self._mask = keep * x.dtype.type(1 / (1 - self.rate))  # 0 or 1/(1-rate), x's dtype
         return x * self._mask

@@ -40,7 +40,7 @@ class GaussianNoise(Layer):
     def forward(self, x, training=False):
         if not training or self.stddev == 0:
             return x
-        rng = self._generator if self._generator is not None else random.generator()
+        rng = self.rng()
         return x + rng.normal(0.0, self.stddev, x.shape).astype(x.dtype, copy=False)
 
     def backward(self, grad):

@@ -25,7 +25,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .. import config
+from .. import config, random
 from ..utils.registry import snake_case, unique_name
 from ..variable import Variable
 
@@ -57,6 +57,9 @@ class Layer(ABC):
         # skipping that matrix product saves a third of the first layer's backward.
         self.input_gradient = True
         self._scratch = {}
+        # A layer that draws random numbers (Dropout, GaussianNoise) and was given
+        # a `seed` keeps its own generator here; see `rng`.
+        self._generator = None
 
     # -- building -------------------------------------------------------------
 
@@ -93,6 +96,29 @@ class Layer(ABC):
     def __getstate__(self):
         # Scratch arrays are caches: a pickled or copied layer starts without them.
         return {**self.__dict__, "_scratch": {}}
+
+    def rng(self):
+        """The generator this layer draws from: its own if it was given a seed, else minikeras's."""
+        return self._generator if self._generator is not None else random.generator()
+
+    def get_state(self):
+        """State that is neither a weight nor configuration, as plain data (default: none).
+
+        A layer with its own seeded generator returns that generator's position,
+        so that a saved and reloaded model draws the same masks next.
+        """
+        return {} if self._generator is None else {"generator": self._generator.bit_generator.state}
+
+    def set_state(self, state):
+        """Restore what :meth:`get_state` returned."""
+        if not isinstance(state, dict) or set(state) != set(self.get_state()):
+            raise ValueError(f"Layer `{self.name}` keeps the state {sorted(self.get_state())}. "
+                             f"Received: {state!r:.100}")
+        if state:
+            try:
+                self._generator.bit_generator.state = state["generator"]
+            except (TypeError, ValueError, KeyError) as e:
+                raise ValueError(f"Layer `{self.name}`: invalid generator state ({e}).") from None
 
     def compute_output_shape(self, input_shape):
         """Output shape for ``input_shape``; the identity suits shape-preserving layers."""

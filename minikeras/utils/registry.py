@@ -16,6 +16,21 @@ _name_counts = defaultdict(int)
 CUSTOM_OBJECTS = {}
 SCOPED_OBJECTS = []
 
+# Model classes by name, so that loading a file finds the class it names
+# without the saving code importing the models module (which imports saving).
+MODEL_CLASSES = {}
+
+
+def register_model_class(cls):
+    """Class decorator: make a model class findable by :func:`find_model_class`."""
+    MODEL_CLASSES[cls.__name__] = cls
+    return cls
+
+
+def find_model_class(name):
+    """The model class saved as ``name``: a built-in one or a registered custom one."""
+    return _lookup(name, MODEL_CLASSES, "model")
+
 
 def snake_case(name):
     """``"BatchNormalization"`` -> ``"batch_normalization"``."""
