@@ -21,13 +21,13 @@ from benchmarks.contestants import WORKLOADS, load, minikeras_model, run_gemm  #
 PARTS = [
     ("Dense forward (matmul + bias; activation below)", "layers/dense.py", "forward"),
     ("Dense backward (matmuls + bias sum)", "layers/dense.py", "backward_from_logits"),
-    ("activations forward", "activations.py", "__call__"),
-    ("activations backward", "activations.py", "backward"),
+    ("activations forward", "activations.py", "forward_into"),
+    ("activations backward", "activations.py", "backward_into"),
     ("loss value and gradient", "losses.py", "value_and_grad"),
     ("optimizer (Adam, in place)", "optimizers.py", "apply"),
     ("batching (permutation + gather)", "utils/batching.py", "minibatches"),
-    ("metrics and logs", "models.py", "_update_metrics"),
-    ("callbacks", "callbacks.py", "call_all"),
+    ("metrics and logs", "models.py", "update"),
+    ("callbacks (batch hooks)", "callbacks.py", "on_train_batch_end"),
 ]
 
 

@@ -5,10 +5,14 @@ An activation ``y = f(x)`` knows two things:
 * ``__call__(x)`` returns ``y``;
 * ``backward(grad, x, y)`` returns ``dL/dx`` given ``grad = dL/dy``.
 
-Both take numpy's optional ``out=``: an array to write the result into, so that a
-training step can reuse its arrays instead of allocating new ones (at batch 128
-a fresh ``(128, 256)`` float32 array is exactly glibc's 128 KiB threshold for
-mapping memory from the kernel, which then happens on every step).
+Both are pure functions: they return new arrays and never write into their
+arguments. The five activations of hot training loops (linear, relu, sigmoid,
+tanh, softmax) also write the same results into a buffer, ``forward_into(x, out)``
+and ``backward_into(grad, x, y, out)``, which a layer's training step hands them
+so that it reuses its arrays from step to step instead of allocating new ones
+(at batch 128 a fresh ``(128, 256)`` float32 array is exactly glibc's 128 KiB
+threshold for mapping memory from the kernel, which then happens on every step).
+The others inherit versions that simply allocate.
 
 ``backward`` is a vector-Jacobian product, not an elementwise derivative: for
 softmax the Jacobian is not diagonal, and multiplying by its diagonal alone is
@@ -22,7 +26,6 @@ RuntimeWarning. The one exception is ``exponential``, whose true value overflows
 
 Select one by its Keras name with :func:`get`, e.g. ``get("relu")``.
 """
-import inspect
 import math
 from abc import ABC, abstractmethod
 
@@ -34,35 +37,30 @@ from .utils.registry import resolve
 class ActivationFunction(ABC):
     """Base class: subclasses write the forward map and its vector-Jacobian product.
 
-    ``name`` is the Keras name the function is registered under. ``out``, when
-    given, is a separate array of the result's shape and dtype that the result may
-    be written into; callers use the returned array either way. A subclass may
-    leave ``out`` out of its signatures: then :meth:`forward_into` and
-    :meth:`backward_into` simply allocate.
+    ``name`` is the Keras name the function is registered under.
     """
 
     name = None
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        cls._takes_out = all("out" in inspect.signature(method).parameters
-                             for method in (cls.__call__, cls.backward))
-
     @abstractmethod
-    def __call__(self, x, out=None):
+    def __call__(self, x):
         """Return ``y = f(x)``, same shape as ``x``."""
 
     @abstractmethod
-    def backward(self, grad, x, y, out=None):
+    def backward(self, grad, x, y):
         """Return ``dL/dx`` from ``grad = dL/dy``, the input ``x`` and the output ``y``."""
 
     def forward_into(self, x, out):
-        """``self(x)``, written into ``out`` if this class takes ``out=``."""
-        return self(x, out=out) if self._takes_out else self(x)
+        """``self(x)``, written into the buffer ``out`` by activations that can; use the result.
+
+        ``out`` has the result's shape and dtype and is not ``x``. This default
+        allocates; the activations of hot loops override it.
+        """
+        return self(x)
 
     def backward_into(self, grad, x, y, out):
-        """``self.backward(grad, x, y)``, written into ``out`` if this class takes ``out=``."""
-        return self.backward(grad, x, y, out=out) if self._takes_out else self.backward(grad, x, y)
+        """``self.backward(grad, x, y)``, written into the buffer ``out`` by activations that can."""
+        return self.backward(grad, x, y)
 
     def get_config(self):
         """Constructor arguments; the default suits activations without any."""
@@ -101,10 +99,10 @@ class Linear(ActivationFunction):
 
     name = "linear"
 
-    def __call__(self, x, out=None):
-        return x  # nothing to compute, so nothing to write into `out`
+    def __call__(self, x):
+        return x
 
-    def backward(self, grad, x, y, out=None):
+    def backward(self, grad, x, y):
         return grad
 
 
@@ -149,9 +147,9 @@ class ReLU(ActivationFunction):
     def _is_plain(self):
         return self.negative_slope == 0 and self.max_value is None and self.threshold == 0
 
-    def __call__(self, x, out=None):
+    def __call__(self, x):
         if self._is_plain():  # the common case, in one pass
-            return np.maximum(x, 0, out=out)
+            return np.maximum(x, 0)
         y = np.where(x > self.threshold, x, 0)
         if self.max_value is not None:
             # Keras clips below at 0 too, which matters only for a negative threshold.
@@ -160,15 +158,21 @@ class ReLU(ActivationFunction):
             y += self.negative_slope * np.minimum(x - self.threshold, 0)
         return y
 
-    def backward(self, grad, x, y, out=None):
+    def backward(self, grad, x, y):
         if self._is_plain():
-            return np.multiply(grad, x > 0, out=out)
+            return grad * (x > 0)
         passes = x > self.threshold
         if self.max_value is not None:
             passes &= (x > 0) & (x < self.max_value)
         slope = passes.astype(x.dtype)
         slope[x <= self.threshold] = self.negative_slope
-        return np.multiply(grad, slope, out=out)
+        return grad * slope
+
+    def forward_into(self, x, out):
+        return np.maximum(x, 0, out=out) if self._is_plain() else self(x)
+
+    def backward_into(self, grad, x, y, out):
+        return np.multiply(grad, x > 0, out=out) if self._is_plain() else self.backward(grad, x, y)
 
     def get_config(self):
         return {
@@ -202,13 +206,13 @@ class LeakyReLU(ActivationFunction):
             )
         self.negative_slope = float(negative_slope)
 
-    def __call__(self, x, out=None):
+    def __call__(self, x):
         return np.where(x > 0, x, self.negative_slope * x)
 
-    def backward(self, grad, x, y, out=None):
+    def backward(self, grad, x, y):
         slope = np.full_like(x, self.negative_slope)
         slope[x > 0] = 1
-        return np.multiply(grad, slope, out=out)
+        return grad * slope
 
     def get_config(self):
         return {"negative_slope": self.negative_slope}
@@ -233,15 +237,15 @@ class ELU(ActivationFunction):
     def __init__(self, alpha=1.0):
         self.alpha = float(alpha)
 
-    def __call__(self, x, out=None):
+    def __call__(self, x):
         # min(x, 0) keeps expm1 away from huge positive x, where it would overflow.
         y = self.alpha * np.expm1(np.minimum(x, 0))
         return np.where(x > 0, x, y)
 
-    def backward(self, grad, x, y, out=None):
+    def backward(self, grad, x, y):
         slope = y + self.alpha
         slope[x > 0] = 1
-        return np.multiply(grad, slope, out=out)
+        return grad * slope
 
     def get_config(self):
         return {"alpha": self.alpha}
@@ -263,14 +267,14 @@ class SELU(ActivationFunction):
     alpha = 1.6732632423543772848170429916717
     scale = 1.0507009873554804934193349852946
 
-    def __call__(self, x, out=None):
+    def __call__(self, x):
         y = (self.scale * self.alpha) * np.expm1(np.minimum(x, 0))
         return np.where(x > 0, self.scale * x, y)
 
-    def backward(self, grad, x, y, out=None):
+    def backward(self, grad, x, y):
         slope = y + self.scale * self.alpha
         slope[x > 0] = self.scale
-        return np.multiply(grad, slope, out=out)
+        return grad * slope
 
 
 class Softplus(ActivationFunction):
@@ -287,11 +291,11 @@ class Softplus(ActivationFunction):
 
     name = "softplus"
 
-    def __call__(self, x, out=None):
-        return np.logaddexp(x, 0, out=out)
+    def __call__(self, x):
+        return np.logaddexp(x, 0)
 
-    def backward(self, grad, x, y, out=None):
-        return np.multiply(grad, _sigmoid(x), out=out)
+    def backward(self, grad, x, y):
+        return grad * _sigmoid(x)
 
 
 class Softsign(ActivationFunction):
@@ -307,11 +311,11 @@ class Softsign(ActivationFunction):
 
     name = "softsign"
 
-    def __call__(self, x, out=None):
-        return np.divide(x, 1 + np.abs(x), out=out)
+    def __call__(self, x):
+        return x / (1 + np.abs(x))
 
-    def backward(self, grad, x, y, out=None):
-        return np.divide(grad, np.square(1 + np.abs(x)), out=out)
+    def backward(self, grad, x, y):
+        return grad / np.square(1 + np.abs(x))
 
 
 class SiLU(ActivationFunction):
@@ -327,12 +331,12 @@ class SiLU(ActivationFunction):
 
     name = "silu"
 
-    def __call__(self, x, out=None):
-        return np.multiply(x, _sigmoid(x), out=out)
+    def __call__(self, x):
+        return x * _sigmoid(x)
 
-    def backward(self, grad, x, y, out=None):
+    def backward(self, grad, x, y):
         s = _sigmoid(x)
-        return np.multiply(grad, s + y * (1 - s), out=out)
+        return grad * (s + y * (1 - s))
 
 
 class GELU(ActivationFunction):
@@ -367,19 +371,19 @@ class GELU(ActivationFunction):
     def _sigmoid_2u(self, x):
         return _sigmoid((2 * self._sqrt_2_over_pi) * (x + self._cubic * x**3))
 
-    def __call__(self, x, out=None):
+    def __call__(self, x):
         if self.approximate:
-            return np.multiply(x, self._sigmoid_2u(x), out=out)
-        return np.multiply(0.5 * x, 1 + _erf(x * math.sqrt(0.5)), out=out)
+            return x * self._sigmoid_2u(x)
+        return 0.5 * x * (1 + _erf(x * math.sqrt(0.5)))
 
-    def backward(self, grad, x, y, out=None):
+    def backward(self, grad, x, y):
         if self.approximate:
             s = self._sigmoid_2u(x)
             du = self._sqrt_2_over_pi * (1 + 3 * self._cubic * x**2)
-            return np.multiply(grad, s + 2 * y * (1 - s) * du, out=out)
+            return grad * (s + 2 * y * (1 - s) * du)
         cdf = 0.5 * (1 + _erf(x * math.sqrt(0.5)))
         pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)  # underflows to 0, harmlessly
-        return np.multiply(grad, cdf + x * pdf, out=out)
+        return grad * (cdf + x * pdf)
 
     def get_config(self):
         return {"approximate": self.approximate}
@@ -398,11 +402,20 @@ class Sigmoid(ActivationFunction):
 
     name = "sigmoid"
 
-    def __call__(self, x, out=None):
+    def __call__(self, x):
+        return _sigmoid(x)
+
+    def backward(self, grad, x, y):
+        return grad * (y * (1 - y))
+
+    def forward_into(self, x, out):
         return _sigmoid(x, out=out)
 
-    def backward(self, grad, x, y, out=None):
-        return np.multiply(grad * y, 1 - y, out=out)
+    def backward_into(self, grad, x, y, out):
+        np.subtract(1, y, out=out)
+        out *= y
+        out *= grad                                    # grad * y (1 - y)
+        return out
 
 
 class HardSigmoid(ActivationFunction):
@@ -418,15 +431,11 @@ class HardSigmoid(ActivationFunction):
 
     name = "hard_sigmoid"
 
-    def __call__(self, x, out=None):
-        y = np.divide(x, 6, out=out)
-        y += 0.5
-        return np.clip(y, 0, 1, out=y)
+    def __call__(self, x):
+        return np.clip(x / 6 + 0.5, 0, 1)
 
-    def backward(self, grad, x, y, out=None):
-        dx = np.multiply(grad, (y > 0) & (y < 1), out=out)
-        dx /= 6
-        return dx
+    def backward(self, grad, x, y):
+        return grad * ((y > 0) & (y < 1)) / 6
 
 
 class Tanh(ActivationFunction):
@@ -439,11 +448,20 @@ class Tanh(ActivationFunction):
 
     name = "tanh"
 
-    def __call__(self, x, out=None):
+    def __call__(self, x):
+        return np.tanh(x)
+
+    def backward(self, grad, x, y):
+        return grad * (1 - y * y)
+
+    def forward_into(self, x, out):
         return np.tanh(x, out=out)
 
-    def backward(self, grad, x, y, out=None):
-        return np.multiply(grad, 1 - y * y, out=out)
+    def backward_into(self, grad, x, y, out):
+        np.multiply(y, y, out=out)
+        np.subtract(1, out, out=out)
+        out *= grad                                    # grad * (1 - y^2)
+        return out
 
 
 class Exponential(ActivationFunction):
@@ -459,13 +477,13 @@ class Exponential(ActivationFunction):
 
     name = "exponential"
 
-    def __call__(self, x, out=None):
+    def __call__(self, x):
         # inf is the correctly rounded answer beyond the float range, not an error.
         with np.errstate(over="ignore"):
-            return np.exp(x, out=out)
+            return np.exp(x)
 
-    def backward(self, grad, x, y, out=None):
-        return np.multiply(grad, y, out=out)
+    def backward(self, grad, x, y):
+        return grad * y
 
 
 class Softmax(ActivationFunction):
@@ -490,14 +508,24 @@ class Softmax(ActivationFunction):
     def __init__(self, axis=-1):
         self.axis = axis
 
-    def __call__(self, x, out=None):
+    def __call__(self, x):
+        e = np.exp(x - x.max(axis=self.axis, keepdims=True))
+        return e / e.sum(axis=self.axis, keepdims=True)
+
+    def backward(self, grad, x, y):
+        return y * (grad - (grad * y).sum(axis=self.axis, keepdims=True))
+
+    def forward_into(self, x, out):
         e = np.subtract(x, x.max(axis=self.axis, keepdims=True), out=out)
         np.exp(e, out=e)
         e /= e.sum(axis=self.axis, keepdims=True)
         return e
 
-    def backward(self, grad, x, y, out=None):
-        return np.multiply(y, grad - (grad * y).sum(axis=self.axis, keepdims=True), out=out)
+    def backward_into(self, grad, x, y, out):
+        np.multiply(grad, y, out=out)
+        np.subtract(grad, out.sum(axis=self.axis, keepdims=True), out=out)
+        out *= y                                       # y (grad - sum(grad y))
+        return out
 
     def get_config(self):
         return {"axis": self.axis}

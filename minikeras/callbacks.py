@@ -12,6 +12,10 @@ Ready-made: :class:`EarlyStopping`, :class:`ModelCheckpoint`,
 :class:`History` and :class:`ProgbarLogger` that ``fit`` adds itself. A loss
 that turns NaN or infinite makes ``fit`` warn once (:class:`NonFiniteLossWarning`)
 unless a callback such as ``TerminateOnNaN`` stops training at that batch.
+
+``evaluate`` calls ``on_test_begin``, per batch ``on_test_batch_begin`` /
+``on_test_batch_end``, then ``on_test_end``; ``predict`` the ``on_predict_*``
+hooks likewise (``fit``'s validation runs no test hooks, as in Keras 3).
 """
 import csv
 import math
@@ -51,13 +55,13 @@ class Callback:
     def on_predict_batch_end(self, batch, logs=None): ...
 
 
-# Positional arguments of each hook, `logs` included: (logs) or (epoch or batch, logs).
-_HOOK_ARITY = {name: hook.__code__.co_argcount - 1 for name, hook in vars(Callback).items()
-               if name.startswith("on_")}
-
-
 class CallbackList:
-    """Calls each hook on every callback, in order."""
+    """Calls each hook on every callback, in order (``fit``, ``evaluate`` and ``predict`` own one).
+
+    Every hook is written out, so that searching for ``on_train_batch_end``
+    finds the place that calls it. ``logs`` is always passed, ``None`` included,
+    because a hook may rely on receiving it.
+    """
 
     def __init__(self, callbacks, model, params):
         self.callbacks = list(callbacks)
@@ -68,16 +72,61 @@ class CallbackList:
             callback.set_model(model)
             callback.set_params(params)
 
-    def __getattr__(self, hook):
-        if not hook.startswith("on_"):
-            raise AttributeError(hook)
+    def on_train_begin(self, logs=None):
+        for callback in self.callbacks:
+            callback.on_train_begin(logs)
 
-        def call_all(*args, **kwargs):
-            if "logs" not in kwargs:  # Keras always passes `logs`, even None: hooks may need it
-                args += (None,) * (_HOOK_ARITY.get(hook, len(args)) - len(args))
-            for callback in self.callbacks:
-                getattr(callback, hook)(*args, **kwargs)
-        return call_all
+    def on_train_end(self, logs=None):
+        for callback in self.callbacks:
+            callback.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for callback in self.callbacks:
+            callback.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        for callback in self.callbacks:
+            callback.on_epoch_end(epoch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        for callback in self.callbacks:
+            callback.on_train_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        for callback in self.callbacks:
+            callback.on_train_batch_end(batch, logs)
+
+    def on_test_begin(self, logs=None):
+        for callback in self.callbacks:
+            callback.on_test_begin(logs)
+
+    def on_test_end(self, logs=None):
+        for callback in self.callbacks:
+            callback.on_test_end(logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        for callback in self.callbacks:
+            callback.on_test_batch_begin(batch, logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        for callback in self.callbacks:
+            callback.on_test_batch_end(batch, logs)
+
+    def on_predict_begin(self, logs=None):
+        for callback in self.callbacks:
+            callback.on_predict_begin(logs)
+
+    def on_predict_end(self, logs=None):
+        for callback in self.callbacks:
+            callback.on_predict_end(logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        for callback in self.callbacks:
+            callback.on_predict_batch_begin(batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        for callback in self.callbacks:
+            callback.on_predict_batch_end(batch, logs)
 
 
 class History(Callback):
@@ -101,12 +150,23 @@ class History(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Prints ``Epoch i/n`` and a progress bar (verbose=1) or one line per epoch (verbose=2)."""
+    """Prints ``Epoch i/n`` and a progress bar (verbose=1) or one line per epoch (verbose=2).
+
+    Also draws the bar of ``evaluate`` and ``predict``; the validation inside
+    ``fit`` draws none, as in Keras.
+    """
 
     def __init__(self, verbose=1):
         super().__init__()
         self.verbose = verbose
         self._bar = None
+        self._in_fit = False
+
+    def on_train_begin(self, logs=None):
+        self._in_fit = True
+
+    def on_train_end(self, logs=None):
+        self._in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
         print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
@@ -118,6 +178,27 @@ class ProgbarLogger(Callback):
     def on_epoch_end(self, epoch, logs=None):
         self._bar.update(self.params["steps"], logs, finalize=True)
 
+    def on_test_begin(self, logs=None):
+        if not self._in_fit:
+            self._bar = Progbar(self.params["steps"], verbose=self.verbose)
+
+    def on_test_batch_end(self, batch, logs=None):
+        if not self._in_fit:
+            self._bar.update(batch + 1, logs)
+
+    def on_test_end(self, logs=None):
+        if not self._in_fit:
+            self._bar.update(self.params["steps"], logs, finalize=True)
+
+    def on_predict_begin(self, logs=None):
+        self._bar = Progbar(self.params["steps"], verbose=self.verbose)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._bar.update(batch + 1)
+
+    def on_predict_end(self, logs=None):
+        self._bar.update(self.params["steps"], finalize=True)
+
 
 # -- the NaN guard of the fit loop ----------------------------------------------------
 
@@ -126,13 +207,30 @@ class NonFiniteLossWarning(UserWarning):
     """The training loss became NaN or inf; ``fit`` says so once per call."""
 
 
-def warn_non_finite_loss(loss, epoch, batch):
-    """Called by ``fit`` the first time a batch loss is not finite (``epoch``, ``batch`` 0-based)."""
-    warnings.warn(f"The training loss is {loss} at epoch {epoch + 1}, batch {batch} (the first "
-                  "epoch is 1, the first batch 0); the weights are no longer usable. Lower the "
-                  "learning rate, clip the gradients (clipnorm=1.0) or check the data; add "
-                  "callbacks.TerminateOnNaN() to stop training at once.",
-                  NonFiniteLossWarning, stacklevel=3)
+class NonFiniteLossGuard(Callback):
+    """Warn once per ``fit`` when the training loss stops being finite (``fit`` adds it last).
+
+    A loss that becomes NaN or inf never passes silently; a callback earlier in
+    the list that stops training at that batch (``TerminateOnNaN``) silences it.
+    """
+
+    def on_train_begin(self, logs=None):
+        self._warned = False
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if self._warned or loss is None or math.isfinite(loss) or self.model.stop_training:
+            return
+        self._warned = True
+        warnings.warn(f"The training loss is {loss} at epoch {self._epoch + 1}, batch {batch} "
+                      "(the first epoch is 1, the first batch 0); the weights are no longer "
+                      "usable. Lower the learning rate, clip the gradients (clipnorm=1.0) or "
+                      "check the data; add callbacks.TerminateOnNaN() to stop training at once.",
+                      NonFiniteLossWarning, stacklevel=4)
 
 
 # -- callbacks that watch a logged quantity ----------------------------------------

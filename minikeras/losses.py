@@ -14,12 +14,13 @@ taken with respect to the logits ``z`` directly: ``sigmoid(z) - y`` for binary
 and ``softmax(z) - y`` for categorical cross-entropy. That fused form is exact
 where the probability is saturated (``z = +-1e4``), which is why a model whose
 last layer is sigmoid (softmax) trained with binary (categorical) cross-entropy
-computes its loss from the layer's logits: see ``output_activation``.
+computes its loss from the layer's logits: :meth:`Loss.for_output` decides.
 
 Probabilities (``from_logits=False``) are clipped to ``[1e-7, 1 - 1e-7]`` before
 the logarithm, as in Keras, so a confident wrong prediction costs at most
 ``-log(1e-7) = 16.1`` and the gradient is zero where the clip is active.
 """
+import warnings
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -46,6 +47,9 @@ class Loss(ABC):
     # instead of its probabilities ("sigmoid" or "softmax").
     output_activation = None
     from_logits = False
+    # What `y_true` holds: "binary" (0/1 per output), "categorical" (one-hot rows),
+    # "sparse" (one class index per sample), or None (any real targets).
+    label_kind = None
 
     def __init__(self, name=None, reduction="sum_over_batch_size"):
         if reduction not in _REDUCTIONS:
@@ -121,6 +125,40 @@ class Loss(ABC):
             raise TypeError(f"{type(self).__name__} has no `from_logits` form.")
         return type(self)(**{**self.get_config(), "from_logits": True})
 
+    def for_output(self, activation):
+        """The loss to start backward from the logits of an ``activation`` output, or None.
+
+        The legal pairs are sigmoid + binary cross-entropy and softmax +
+        (sparse) categorical cross-entropy, on probabilities: there the chain
+        rule through the activation collapses to ``dL/dz = (p - y) / N``, exact
+        even where ``p`` saturates at 0 or 1. Every other pair returns None and
+        trains through the activation's own backward.
+        """
+        if self.from_logits or activation is None or activation != self.output_activation:
+            return None
+        if getattr(self, "_logits_form", None) is None:  # built once, used every step
+            self._logits_form = self.with_logits()
+        return self._logits_form
+
+    def check_output(self, activation):
+        """Warn when the model's output ``activation`` contradicts ``from_logits``."""
+        if self.output_activation is None or activation is None:
+            return
+        name = type(self).__name__
+        if self.from_logits and activation in ("sigmoid", "softmax"):
+            warnings.warn(f"{name}(from_logits=True) expects raw scores, but the last layer "
+                          f"applies {activation}, so the loss sees probabilities as logits and "
+                          f"training stalls. Fix: use {name}(from_logits=False), or drop the "
+                          "output activation.", UserWarning, stacklevel=4)
+        elif not self.from_logits and activation == "linear":
+            warnings.warn(f"{name}(from_logits=False) expects probabilities, but the last layer "
+                          f"has no activation, so its raw scores are clipped into [0, 1]. Fix: "
+                          f"use {name}(from_logits=True), or give the last layer "
+                          f"activation={self.output_activation!r}.", UserWarning, stacklevel=4)
+
+    def __getstate__(self):
+        return {**self.__dict__, "_logits_form": None}  # a cache, rebuilt on demand
+
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
 
@@ -179,6 +217,7 @@ class BinaryCrossentropy(Loss):
     """
 
     output_activation = "sigmoid"
+    label_kind = "binary"
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy"):
@@ -252,6 +291,7 @@ class CategoricalCrossentropy(Loss):
     """
 
     output_activation = "softmax"
+    label_kind = "categorical"
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy"):
@@ -328,6 +368,7 @@ class SparseCategoricalCrossentropy(Loss):
     """
 
     output_activation = "softmax"
+    label_kind = "sparse"
 
     def __init__(self, from_logits=False, reduction="sum_over_batch_size",
                  name="sparse_categorical_crossentropy"):

@@ -4,31 +4,41 @@ One training step, for a minibatch ``(x, y)``:
 
 1. forward: ``a_0 = x``, ``a_l = layer_l.forward(a_{l-1}, training=True)``;
 2. loss: ``L = loss(y, a_n) + sum of the weight penalties``, with
-   ``grad = dL/da_n``; when the output activation is the one the loss pairs with
-   (sigmoid with binary cross-entropy, softmax with categorical cross-entropy)
-   the loss is taken on the logits and ``grad = dL/dz_n = (p - y) / batch``;
+   ``grad = dL/da_n``; when the loss pairs with the output activation (sigmoid
+   with binary cross-entropy, softmax with categorical cross-entropy:
+   ``Loss.for_output`` decides) the loss is taken on the last layer's logits
+   and ``grad = dL/dz_n = (p - y) / batch``;
 3. backward: ``grad = layer_l.backward(grad)`` from the last layer to the first,
    each layer writing its weights' gradients, to which the penalties' gradients
    are then added;
 4. update: ``optimizer.apply(trainable variables)``, in place.
+
+``fit``, ``evaluate`` and ``predict`` share one shape, Keras's: an
+:class:`~minikeras.utils.batching.EpochIterator` gives the batches, a
+:class:`~minikeras.callbacks.CallbackList` hears every step, the metrics keep
+the running logs.
 """
-import warnings
+import copy
+import threading
 
 import numpy as np
 
+from . import layers as layers_module
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
-from .callbacks import CallbackList, History, ProgbarLogger, warn_non_finite_loss
-from . import layers as layers_module
 from . import saving
+from .callbacks import CallbackList, History, NonFiniteLossGuard, ProgbarLogger
 from .layers.input_layer import InputSpec
 from .layers.layer import Layer, _shape_tuple
-from .utils import validation
-from .utils.batching import minibatches
-from .utils.progbar import Progbar
+from .utils import buffers, validation
+from .utils.batching import EpochIterator
 from .utils.registry import register_model_class, unique_name
 from .utils.summary import summary_text
+
+# Guards `Sequential._trainer`, the thread training a model: a second thread
+# trying to train the same model at once is refused rather than corrupting it.
+_trainer_lock = threading.Lock()
 
 
 @register_model_class
@@ -52,9 +62,10 @@ class Sequential:
         self._layers = []
         self.input_shape = None
         self.optimizer = self.loss = None
-        self._loss_plan = None
         self.compiled = False
         self.stop_training = False
+        self.history = None
+        self._trainer = None  # the thread inside `fit`, if any
         for layer in layers or []:
             self.add(layer)
 
@@ -213,7 +224,8 @@ class Sequential:
                 metric.name = f"weighted_{metric.name}"
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.compiled = True
-        self._warn_on_activation_mismatch()
+        if self._layers:
+            loss.check_output(self._layers[-1].output_activation)
 
     def _resolve_metrics(self, metrics, argument, loss):
         if metrics is None:
@@ -222,47 +234,10 @@ class Sequential:
             raise TypeError(f"`{argument}` must be a list. Received: {argument}={metrics!r}")
         return [metrics_module.get(m, loss=loss) for m in metrics]
 
-    def _output_activation(self):
-        activation = getattr(self._layers[-1], "activation", None) if self._layers else None
-        return None if activation is None else activation.name
-
-    def _warn_on_activation_mismatch(self):
-        pair = self.loss.output_activation
-        activation = self._output_activation()
-        if pair is None or activation is None:
-            return
-        name = type(self.loss).__name__
-        if self.loss.from_logits and activation in ("sigmoid", "softmax"):
-            warnings.warn(f"{name}(from_logits=True) expects raw scores, but the last layer "
-                          f"applies {activation}, so the loss sees probabilities as logits and "
-                          f"training stalls. Fix: use {name}(from_logits=False), or drop the "
-                          "output activation.", UserWarning, stacklevel=3)
-        elif not self.loss.from_logits and activation == "linear":
-            warnings.warn(f"{name}(from_logits=False) expects probabilities, but the last layer "
-                          f"has no activation, so its raw scores are clipped into [0, 1]. Fix: "
-                          f"use {name}(from_logits=True), or give the last layer "
-                          f"activation={pair!r}.", UserWarning, stacklevel=3)
-
-    def _training_loss(self):
-        """The loss the backward pass starts from, and whether it takes the logits.
-
-        Sigmoid + binary cross-entropy and softmax + categorical cross-entropy are
-        fused: the loss is computed from the last layer's logits, whose gradient
-        ``p - y`` stays exact when ``p`` saturates at 0 or 1. The choice is
-        remembered for as long as the loss and the output activation stay the same.
-        """
-        key = (self.loss, self._output_activation())
-        if self._loss_plan is None or self._loss_plan[0] != key:
-            loss = self.loss
-            fused = (loss.output_activation is not None and not loss.from_logits
-                     and key[1] == loss.output_activation)
-            self._loss_plan = (key, loss.with_logits() if fused else loss, fused)
-        return self._loss_plan[1:]
-
     def _require_compiled(self, what):
         if not self.compiled:
-            raise RuntimeError(f"You must call `compile()` before `{what}()` on model "
-                               f"{self.name!r}.")
+            raise ValueError(f"You must call `compile()` before `{what}()` on model "
+                             f"{self.name!r}.")
 
     # -- data ---------------------------------------------------------------------
 
@@ -277,7 +252,7 @@ class Sequential:
 
     def _prepare_y(self, y, argument="y"):
         output_shape = self.output_shape
-        if isinstance(self.loss, losses_module.SparseCategoricalCrossentropy):
+        if self.loss.label_kind == "sparse":
             y = validation.check_array(y, argument, dtype=np.float64)
             return validation.check_sparse_labels(y, output_shape[-1], argument).astype(np.intp)
         return validation.check_targets(validation.check_array(y, argument), output_shape, argument)
@@ -318,97 +293,16 @@ class Sequential:
             table[label] = weight
         return table[labels].astype(np.dtype(self.weights[0].dtype) if self.weights else float)
 
-    # -- training -----------------------------------------------------------------
+    def _fit_data(self, x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch,
+                  validation_split, validation_data, validation_batch_size, validation_steps):
+        """Check ``fit``'s data arguments; return the training and validation batch iterators.
 
-    def _forward(self, x, training):
-        for layer in self._layers:
-            x = layer.forward(x, training=training)
-        return x
-
-    def _compute_gradients(self, x, y, sample_weight=None, training=True, variables=None):
-        """Forward, loss and backward on one batch: set every ``variable.grad``.
-
-        ``variables`` are the trainable weights, if the caller has listed them already.
-        Returns ``(loss, y_pred)``, the loss including the weight penalties.
+        ``validation_split`` takes the LAST fraction of the samples, before
+        shuffling, as Keras does.
         """
-        y_pred = self._forward(x, training=training)
-        loss, fused = self._training_loss()
-        last = self._layers[-1]
-        if fused:
-            value, grad = loss.value_and_grad(y, last.logits, sample_weight)
-            grad = last.backward_from_logits(grad)
-        else:
-            value, grad = loss.value_and_grad(y, y_pred, sample_weight)
-            grad = last.backward(grad)
-        for layer in reversed(self._layers[:-1]):
-            grad = layer.backward(grad)
-        for variable in self.trainable_weights if variables is None else variables:
-            if variable.regularizer is not None:
-                value += variable.regularizer(variable.value)
-                variable.grad += variable.regularizer.gradient(variable.value)
-        return value, y_pred
-
-    def _loss_value(self, x, y, sample_weight=None, training=False):
-        """Forward pass and loss (with penalties), no backward: ``(loss, y_pred)``."""
-        y_pred = self._forward(x, training=training)
-        loss, fused = self._training_loss()
-        value = loss(y, self._layers[-1].logits if fused else y_pred, sample_weight)
-        return value + self._penalty(), y_pred
-
-    def _penalty(self):
-        return sum(v.regularizer(v.value) for v in self.trainable_weights
-                   if v.regularizer is not None)
-
-    def _update_metrics(self, y, y_pred, loss, sample_weight):
-        self._loss_tracker.update_state(loss, sample_weight=len(y))
-        for metric in self.metrics:
-            metric.update_state(y, y_pred)
-        for metric in self.weighted_metrics:
-            metric.update_state(y, y_pred, sample_weight=sample_weight)
-
-    def _reset_metrics(self):
-        self._loss_tracker.reset_state()
-        for metric in self.metrics + self.weighted_metrics:
-            metric.reset_state()
-
-    def _logs(self):
-        logs = {"loss": float(self._loss_tracker.result())}
-        for metric in self.metrics + self.weighted_metrics:
-            logs[metric.name] = float(metric.result())
-        return logs
-
-    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
-        """One optimizer step on one batch; returns the batch loss (with penalties)."""
-        self._require_compiled("train_on_batch")
-        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight)
-        return self._train_step(x, y, sample_weight)[0]
-
-    def _train_step(self, x, y, sample_weight):
-        """One optimizer step; returns the batch loss and the predictions."""
-        variables = self.trainable_weights
-        loss, y_pred = self._compute_gradients(x, y, sample_weight, variables=variables)
-        self.optimizer.apply(variables)
-        return loss, y_pred
-
-    def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0):
-        """Train for ``epochs`` passes over ``(x, y)`` in shuffled minibatches.
-
-        ``validation_split`` holds out the LAST fraction of the samples, taken
-        before shuffling, as Keras does: shuffle or stratify the data yourself
-        first if it is ordered (e.g. sorted by class).
-
-        Returns:
-            A :class:`History` whose ``history`` dict holds, per epoch, ``loss``,
-            each metric, and their ``val_`` forms when there is validation data.
-        """
-        self._require_compiled("fit")
         batch_size = validation.check_positive_int(32 if batch_size is None else batch_size,
                                                    "batch_size")
         validation.check_fraction(validation_split, "validation_split")
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"`epochs` must be a non-negative integer. Received: epochs={epochs!r}")
         x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:
@@ -422,43 +316,14 @@ class Sequential:
             val = (x[split:], y[split:], None if sample_weight is None else sample_weight[split:])
             x, y = x[:split], y[:split]
             sample_weight = None if sample_weight is None else sample_weight[:split]
-
-        verbose = _resolve_verbose(verbose)
-        steps = -(-len(x) // batch_size)
-        history = History()
-        callback_list = CallbackList(
-            ([ProgbarLogger(verbose)] if verbose else []) + list(callbacks or []) + [history],
-            model=self,
-            params={"epochs": epochs, "steps": steps, "verbose": verbose},
-        )
-        self.stop_training = False
-        callback_list.on_train_begin()
-        epoch_logs = {}
-        nan_warned = False
-        for epoch in range(initial_epoch, epochs):
-            self._reset_metrics()
-            callback_list.on_epoch_begin(epoch)
-            batches = minibatches(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
-                                  reuse_buffers=True)
-            for step, (xb, yb, wb) in enumerate(batches):
-                callback_list.on_train_batch_begin(step)
-                loss, y_pred = self._train_step(xb, yb, wb)
-                self._update_metrics(yb, y_pred, loss, wb)
-                callback_list.on_train_batch_end(step, self._logs())
-                if not (nan_warned or self.stop_training or np.isfinite(loss)):
-                    nan_warned = True  # once per fit; TerminateOnNaN stops instead
-                    warn_non_finite_loss(loss, epoch, step)
-                if self.stop_training:
-                    break
-            epoch_logs = self._logs()
-            if val is not None:
-                val_logs = self._evaluate_arrays(*val, batch_size=batch_size)
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
-        callback_list.on_train_end(epoch_logs)
-        return history
+        data = EpochIterator((x, y, sample_weight), batch_size, shuffle, _steps(steps_per_epoch))
+        if val is not None:
+            val_batch = validation.check_positive_int(
+                batch_size if validation_batch_size is None else validation_batch_size,
+                "validation_batch_size")
+            val = EpochIterator(val, val_batch, steps_per_epoch=_steps(validation_steps,
+                                                                      "validation_steps"))
+        return data, val
 
     def _prepare_validation(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -469,64 +334,235 @@ class Sequential:
         return self._prepare(x_val, y_val, rest[0] if rest else None,
                              names=("validation_data[0]", "validation_data[1]"))
 
-    # -- inference ------------------------------------------------------------------
+    def _callbacks(self, callbacks, verbose, epochs, steps, training=False):
+        """The CallbackList of one call: the progress bar (when verbose), the user's
+        callbacks, and in ``fit`` the NaN guard and the History, in that order."""
+        verbose = _resolve_verbose(verbose)
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            raise TypeError(f"`callbacks` must be a list of Callback instances. Received: "
+                            f"callbacks={callbacks!r}")
+        built_in = [NonFiniteLossGuard(), self.history] if training else []
+        return CallbackList(([ProgbarLogger(verbose)] if verbose else [])
+                            + list(callbacks or []) + built_in,
+                            model=self, params={"epochs": epochs, "steps": steps,
+                                                "verbose": verbose})
 
-    def evaluate(self, x=None, y=None, batch_size=32, verbose="auto", sample_weight=None,
-                 return_dict=False):
-        """Loss (with weight penalties) and metrics on ``(x, y)``, without training.
+    # -- one batch ------------------------------------------------------------------
+
+    def _forward(self, x, training):
+        for layer in self._layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def _compute_gradients(self, x, y, sample_weight=None, training=True, variables=None):
+        """Forward, loss and backward on one batch: set every ``variable.grad``.
+
+        ``variables`` are the trainable weights, if the caller has listed them already.
+        Returns ``(loss, y_pred)``, the loss including the weight penalties.
+        """
+        y_pred = self._forward(x, training=training)
+        last = self._layers[-1]
+        # The legal fused pairs (sigmoid + binary, softmax + categorical cross-entropy)
+        # start backward from the logits, where dL/dz = (p - y) / batch stays exact;
+        # every other pair goes through the output activation's own backward.
+        fused = self.loss.for_output(last.output_activation)
+        if fused is not None:
+            value, grad = fused.value_and_grad(y, last.logits, sample_weight)
+            grad = last.backward_from_logits(grad)
+        else:
+            value, grad = self.loss.value_and_grad(y, y_pred, sample_weight)
+            grad = last.backward(grad)
+        for layer in reversed(self._layers[:-1]):
+            grad = layer.backward(grad)
+        for variable in self.trainable_weights if variables is None else variables:
+            if variable.regularizer is not None:
+                value += variable.regularizer(variable.value)
+                variable.grad += variable.regularizer.gradient(variable.value)
+        return value, y_pred
+
+    def _loss_value(self, x, y, sample_weight=None, training=False):
+        """Forward pass and loss (with penalties), no backward: ``(loss, y_pred)``."""
+        y_pred = self._forward(x, training=training)
+        value = self.loss(y, y_pred, sample_weight)
+        return value + self._penalty(), y_pred
+
+    def _penalty(self):
+        return sum(v.regularizer(v.value) for v in self.trainable_weights
+                   if v.regularizer is not None)
+
+    def _train_step(self, x, y, sample_weight):
+        """One optimizer step; returns the batch loss and the predictions."""
+        variables = self.trainable_weights
+        loss, y_pred = self._compute_gradients(x, y, sample_weight, variables=variables)
+        self.optimizer.apply(variables)
+        return loss, y_pred
+
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
+        """One optimizer step on one batch; returns the batch loss (with penalties)."""
+        self._require_compiled("train_on_batch")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight)
+        with self._training_thread():
+            return self._train_step(x, y, sample_weight)[0]
+
+    # -- the loops -------------------------------------------------------------------
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train for ``epochs`` passes over ``(x, y)`` in shuffled minibatches.
+
+        Args:
+            x: inputs, an array of shape ``(samples,) + input_shape``.
+            y: targets: one row per sample as wide as the output, or integer class
+                labels for sparse categorical cross-entropy.
+            batch_size: samples per gradient step; default (None) 32.
+            epochs: index of the epoch to stop before (with ``initial_epoch``, the
+                number of passes is ``epochs - initial_epoch``); default 1.
+            verbose: ``"auto"`` (= 1), 0 (silent), 1 (a progress bar per epoch)
+                or 2 (one line per epoch, the form for logs and pipes).
+            callbacks: a list of :class:`~minikeras.callbacks.Callback`.
+            validation_split: fraction in [0, 1) of the samples held out for
+                validation: the LAST ones, taken before shuffling, as Keras does,
+                so shuffle or stratify ordered data (sorted by class) first.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight)``,
+                used instead of ``validation_split``.
+            shuffle: shuffle the training samples before each epoch; default True.
+            class_weight: ``{class index: weight}``, multiplying each sample's loss.
+            sample_weight: one weight per training sample, multiplying its loss.
+            initial_epoch: the epoch to start at (to resume a run); default 0.
+            steps_per_epoch: batches per epoch; default one pass over the data.
+            validation_steps: validation batches per evaluation; default all.
+            validation_batch_size: default ``batch_size``.
+            validation_freq: validate every that many epochs; default 1.
 
         Returns:
-            The loss alone when there are no metrics, else ``[loss, *metrics]``;
-            a ``{name: value}`` dict with ``return_dict=True``.
+            A :class:`History` (also ``model.history``) whose ``history`` dict holds,
+            per epoch, ``loss``, each metric, and their ``val_`` forms when there is
+            validation data.
+        """
+        self._require_compiled("fit")
+        epochs = validation.check_int(epochs, "epochs", low=0)
+        initial_epoch = validation.check_int(initial_epoch, "initial_epoch", low=0)
+        validation_freq = validation.check_int(validation_freq, "validation_freq", low=1)
+        data, val = self._fit_data(x, y, sample_weight, class_weight, batch_size, shuffle,
+                                   steps_per_epoch, validation_split, validation_data,
+                                   validation_batch_size, validation_steps)
+        self.history = History()
+        callbacks = self._callbacks(callbacks, verbose, epochs, data.steps, training=True)
+        running = _RunningLogs(self._loss_tracker, self.metrics, self.weighted_metrics)
+        self.stop_training = False
+        with self._training_thread(), buffers.reuse():
+            callbacks.on_train_begin()
+            logs = {}
+            for epoch in range(initial_epoch, epochs):
+                running.reset()
+                callbacks.on_epoch_begin(epoch)
+                for step, (xb, yb, wb) in data:
+                    callbacks.on_train_batch_begin(step)
+                    loss, y_pred = self._train_step(xb, yb, wb)
+                    running.update(yb, y_pred, loss, wb)
+                    callbacks.on_train_batch_end(step, running.result())
+                    if self.stop_training:
+                        break
+                logs = running.result()
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    logs.update({f"val_{k}": v for k, v in self._test_loop(val, callbacks).items()})
+                callbacks.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+            callbacks.on_train_end(logs)
+        return self.history
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """Loss (with weight penalties) and metrics on ``(x, y)``, without training.
+
+        Args:
+            x, y: inputs and targets, as for :meth:`fit`.
+            batch_size: samples per batch; default (None) 32.
+            verbose: ``"auto"`` (= 1), 0 or 1 (a progress bar), 2.
+            sample_weight: one weight per sample, for the loss and ``weighted_metrics``.
+            steps: batches to evaluate; default all.
+            callbacks: callbacks whose ``on_test_*`` hooks hear each batch.
+            return_dict: return ``{name: value}`` instead of a list.
+
+        Returns:
+            The loss alone when there are no metrics, else ``[loss, *metrics]``
+            (names in :attr:`metrics_names`); a dict with ``return_dict=True``.
         """
         self._require_compiled("evaluate")
         batch_size = validation.check_positive_int(32 if batch_size is None else batch_size,
                                                    "batch_size")
-        x, y, sample_weight = self._prepare(x, y, sample_weight)
-        logs = self._evaluate_arrays(x, y, sample_weight, batch_size, _resolve_verbose(verbose))
+        data = EpochIterator(self._prepare(x, y, sample_weight), batch_size,
+                             steps_per_epoch=_steps(steps))
+        logs = self._test_loop(data, self._callbacks(callbacks, verbose, 1, data.steps))
         if return_dict:
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_arrays(self, x, y, sample_weight, batch_size, verbose=0):
-        self._reset_metrics()
-        bar = Progbar(-(-len(x) // batch_size), verbose) if verbose else None
-        batches = minibatches(x, y, sample_weight, batch_size=batch_size, shuffle=False)
-        for step, (xb, yb, wb) in enumerate(batches):
-            loss, y_pred = self._loss_value(xb, yb, wb)
-            self._update_metrics(yb, y_pred, loss, wb)
-            if bar:
-                bar.update(step + 1, self._logs())
-        if bar:
-            bar.update(bar.target, self._logs(), finalize=True)
-        return self._logs()
+    def _test_loop(self, data, callbacks):
+        """Evaluate on every batch of ``data``; the logs ``{"loss", metrics...}``."""
+        # Metrics of its own: evaluations in other threads (or fit's) never mix with it.
+        running = _RunningLogs(*copy.deepcopy(
+            (self._loss_tracker, self.metrics, self.weighted_metrics)))
+        callbacks.on_test_begin()
+        with buffers.inference(), buffers.reuse():
+            for step, (xb, yb, wb) in data:
+                callbacks.on_test_batch_begin(step)
+                loss, y_pred = self._loss_value(xb, yb, wb)
+                running.update(yb, y_pred, loss, wb)
+                callbacks.on_test_batch_end(step, running.result())
+        logs = running.result()
+        callbacks.on_test_end(logs)
+        return logs
 
-    def predict(self, x, batch_size=32, verbose="auto"):
-        """Model outputs for ``x``, computed in batches of ``batch_size``."""
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Model outputs for ``x``, computed in batches (inference mode).
+
+        Args:
+            x: inputs, an array of shape ``(samples,) + input_shape``.
+            batch_size: samples per batch; default (None) 32.
+            verbose: ``"auto"`` (= 1), 0 or 1 (a progress bar), 2.
+            steps: batches to predict; default all.
+            callbacks: callbacks whose ``on_predict_*`` hooks hear each batch.
+
+        Returns:
+            An array with one output row per sample. Several threads may predict
+            with one model at once.
+        """
         batch_size = validation.check_positive_int(32 if batch_size is None else batch_size,
                                                    "batch_size")
         x = self._prepare_x(x, finite=False)
-        verbose = _resolve_verbose(verbose)
-        bar = Progbar(-(-len(x) // batch_size), verbose) if verbose else None
+        data = EpochIterator((x,), batch_size, steps_per_epoch=_steps(steps))
+        callbacks = self._callbacks(callbacks, verbose, 1, data.steps)
+        callbacks.on_predict_begin()
         out = None
-        for step, start in enumerate(range(0, len(x), batch_size)):
-            batch = x[start:start + batch_size]
-            # Checked here rather than in one pass over all of x: the batch is then
-            # still in cache for the first matrix product.
-            validation.check_finite(batch, "x", offset=start)
-            y = self._forward(batch, training=False)
-            if out is None:
-                out = np.empty((len(x),) + y.shape[1:], y.dtype)
-            out[start:start + len(y)] = y
-            if bar:
-                bar.update(step + 1)
-        if bar:
-            bar.update(bar.target, finalize=True)
+        with buffers.inference(), buffers.reuse():
+            for step, (batch,) in data:
+                callbacks.on_predict_batch_begin(step)
+                # Checked here rather than in one pass over all of x: the batch is then
+                # still in cache for the first matrix product.
+                start = step * batch_size
+                validation.check_finite(batch, "x", offset=start)
+                y = self._forward(batch, training=False)
+                if out is None:
+                    out = np.empty((min(len(x), data.steps * batch_size),) + y.shape[1:], y.dtype)
+                out[start:start + len(y)] = y
+                callbacks.on_predict_batch_end(step, {"outputs": out[start:start + len(y)]})
+        callbacks.on_predict_end()
         return out
 
     def __call__(self, x, training=False):
-        return self._forward(self._prepare_x(x), training=training).copy()  # see Layer
+        """The model's output for ``x`` (a new array), as in Keras; see ``Layer.__call__``."""
+        x = self._prepare_x(x)
+        with buffers.inference(not training):
+            return self._forward(x, training=training)
+
+    def _training_thread(self):
+        """A context in which this thread trains the model; another thread training it is refused."""
+        return _Trainer(self)
 
     # -- configuration -------------------------------------------------------------
 
@@ -576,6 +612,55 @@ class Sequential:
 def load_model(filepath, custom_objects=None, compile=True):
     """Load a model written by ``model.save``: see :func:`minikeras.saving.load_model`."""
     return saving.load_model(filepath, custom_objects=custom_objects, compile=compile)
+
+
+class _RunningLogs:
+    """The loss and metrics one loop accumulates, batch by batch (Keras's logs)."""
+
+    def __init__(self, loss_tracker, metrics, weighted_metrics):
+        self.loss_tracker = loss_tracker
+        self.metrics, self.weighted_metrics = metrics, weighted_metrics
+        self.reset()
+
+    def reset(self):
+        for metric in (self.loss_tracker, *self.metrics, *self.weighted_metrics):
+            metric.reset_state()
+
+    def update(self, y, y_pred, loss, sample_weight):
+        self.loss_tracker.update_state(loss, sample_weight=len(y))
+        for metric in self.metrics:
+            metric.update_state(y, y_pred)
+        for metric in self.weighted_metrics:
+            metric.update_state(y, y_pred, sample_weight=sample_weight)
+
+    def result(self):
+        logs = {"loss": float(self.loss_tracker.result())}
+        for metric in self.metrics + self.weighted_metrics:
+            logs[metric.name] = float(metric.result())
+        return logs
+
+
+class _Trainer:
+    """Marks ``model`` as trained by this thread for the duration of a ``with`` block."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __enter__(self):
+        me = threading.get_ident()
+        with _trainer_lock:
+            if self.model._trainer not in (None, me):
+                raise RuntimeError(f"Model {self.model.name!r} is being trained in another "
+                                   "thread; train one model from one thread at a time (copy "
+                                   "it with minikeras.models.clone_model to train another).")
+            self._outer, self.model._trainer = self.model._trainer, me
+
+    def __exit__(self, *exc):
+        self.model._trainer = self._outer
+
+
+def _steps(value, argument="steps_per_epoch"):
+    return None if value is None else validation.check_int(value, argument, low=1)
 
 
 def _resolve_verbose(verbose):

@@ -20,8 +20,9 @@ Notation in the docstrings: ``w`` weight, ``g`` its gradient, ``t`` the step
 number counted from 1 (``iterations + 1``), ``lr`` the learning rate of the step.
 
 The update rules run once per weight per batch, so they write into the state
-arrays in place and do their arithmetic in a reusable scratch buffer instead of
-allocating a temporary for every ``+`` and ``*``. Each line carries the formula
+arrays in place and do their arithmetic in a buffer (reused from step to step
+inside ``fit``, see :mod:`minikeras.utils.buffers`) instead of allocating a
+temporary for every ``+`` and ``*``. Each line carries the formula
 it computes.
 """
 import math
@@ -30,6 +31,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from . import schedules
+from .utils import buffers
 from .utils.registry import resolve
 
 
@@ -75,7 +77,6 @@ class Optimizer(ABC):
         self.iterations = 0
         self.built = False
         self._slots = {}
-        self._buffers = {}
         # The Variable objects themselves, not their id()s: a copied or unpickled
         # optimizer then still excludes the copied variables.
         self._no_decay_variables = set()
@@ -157,11 +158,8 @@ class Optimizer(ABC):
             self._slots[key] = value.astype(key[0].dtype)
 
     def _buffer(self, like, index=0):
-        """Scratch array shaped like `like`, reused by every step (its contents are garbage)."""
-        key = (like.shape, like.dtype, index)
-        if key not in self._buffers:
-            self._buffers[key] = np.empty_like(like)
-        return self._buffers[key]
+        """A temporary shaped like `like`, reused from step to step inside ``fit``."""
+        return buffers.buffer((self, like.shape, index), like.shape, like.dtype)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Exempt variables from weight decay: these objects, or any whose name contains one of `var_names`.

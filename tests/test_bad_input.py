@@ -177,9 +177,9 @@ CASES = [
                  r"not built yet, so `count_params` is unavailable", id="count-params-unbuilt"),
     pytest.param(lambda: keras.Sequential().predict(X), ValueError, r"has no layers",
                  id="predict-without-layers"),
-    # -- compile() first (Keras raises RuntimeError here: it is a state error) ------------
+    # -- compile() first (Keras 3 raises ValueError here) ---------------------------------
     *[pytest.param(lambda method=method: getattr(binary(compiled=False), method)(X, Y),
-                   RuntimeError, rf"call `compile\(\)` before `{method}\(\)`",
+                   ValueError, rf"call `compile\(\)` before `{method}\(\)`",
                    id=f"{method}-before-compile")
       for method in ("fit", "evaluate", "train_on_batch")],
     # -- batch_size, epochs, verbose -----------------------------------------------------

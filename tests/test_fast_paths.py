@@ -1,9 +1,9 @@
 """The fast paths compute the same numbers as the straightforward ones.
 
 Speed is measured in benchmarks/, never here; these tests pin down that the
-tricks the training step uses for speed (reused batch buffers, scratch arrays
-for z and dL/dx, a skipped input gradient, one softmax for loss and gradient,
-in-place Adam) change no result.
+tricks the loops use for speed (buffers reused from batch to batch for the
+gathered minibatch, z, y and dL/dx, a skipped input gradient, one softmax for
+loss and gradient, in-place Adam) change no result.
 """
 import numpy as np
 import pytest
@@ -13,7 +13,7 @@ from minikeras import Input, Sequential
 from minikeras.datasets import mnist
 from minikeras.layers import Dense
 from minikeras.random import set_seed
-from minikeras.utils import minibatches
+from minikeras.utils import buffers, minibatches
 
 MNIST = "../shared/data/mnist"
 
@@ -23,8 +23,9 @@ def test_reused_buffers_yield_the_same_batches(shuffle, rng):
     x, y = rng.normal(size=(53, 4)), rng.integers(0, 3, size=53)
     fresh = [(a.copy(), b.copy()) for a, b in
              minibatches(x, y, batch_size=10, shuffle=shuffle, seed=5)]
-    reused = [(a.copy(), b.copy()) for a, b in
-              minibatches(x, y, batch_size=10, shuffle=shuffle, seed=5, reuse_buffers=True)]
+    with buffers.reuse():
+        reused = [(a.copy(), b.copy()) for a, b in
+                  minibatches(x, y, batch_size=10, shuffle=shuffle, seed=5)]
     assert [len(a) for a, _ in fresh] == [10, 10, 10, 10, 10, 3]
     for (a1, b1), (a2, b2) in zip(fresh, reused):
         np.testing.assert_array_equal(a1, a2)
@@ -60,35 +61,42 @@ def test_fit_follows_the_hand_written_numpy_loop(output, labels):
                                rtol=1e-3, atol=1e-5)
 
 
-def test_layers_reuse_scratch_arrays_and_calls_return_copies(rng):
+def test_layers_reuse_buffers_only_inside_a_loop(rng):
     layer = Dense(3, activation="relu", input_shape=(4,))
     layer.build((None, 4))
     kernel, bias = layer.kernel.value, layer.bias.value
     x1, x2 = rng.normal(size=(6, 4)).astype(np.float32), rng.normal(size=(6, 4)).astype(np.float32)
 
-    kept = layer(x1)                                  # a call: the caller's own copy
-    layer.forward(x1, training=True)
-    z1 = layer.logits
-    layer.forward(x2, training=True)
-    assert np.shares_memory(z1, layer.logits)         # the same scratch array, step after step
-    np.testing.assert_allclose(layer.logits, x2 @ kernel + bias, rtol=1e-6)
-    np.testing.assert_allclose(kept, np.maximum(x1 @ kernel + bias, 0), rtol=1e-6)
+    kept = layer(x1)                                  # a call: a new array, the caller's
+    assert not np.shares_memory(kept, layer(x2))
+    with buffers.reuse():
+        layer.forward(x1, training=True)
+        z1 = layer.logits
+        layer.forward(x2, training=True)
+        assert np.shares_memory(z1, layer.logits)     # the same buffer, batch after batch
+        np.testing.assert_allclose(layer.logits, x2 @ kernel + bias, rtol=1e-6)
+        np.testing.assert_allclose(kept, np.maximum(x1 @ kernel + bias, 0), rtol=1e-6)
 
-    grad = rng.normal(size=(6, 3)).astype(np.float32)
-    before = grad.copy()
-    dx = layer.backward(grad)
-    np.testing.assert_array_equal(grad, before)       # a layer never writes into its arguments
-    np.testing.assert_allclose(dx, (grad * (layer.logits > 0)) @ kernel.T, rtol=1e-6)
+        grad = rng.normal(size=(6, 3)).astype(np.float32)
+        before = grad.copy()
+        dx = layer.backward(grad)
+        np.testing.assert_array_equal(grad, before)   # a layer never writes into its arguments
+        np.testing.assert_allclose(dx, (grad * (layer.logits > 0)) @ kernel.T, rtol=1e-6)
 
-    layer.forward(x1[:2], training=True)               # a smaller last batch: leading rows
-    assert np.shares_memory(z1, layer.logits) and layer.logits.shape == (2, 3)
-    np.testing.assert_allclose(layer.logits, x1[:2] @ kernel + bias, rtol=1e-6)
-    dx_small = layer.backward(grad[:2])
-    assert np.shares_memory(dx, dx_small) and dx_small.shape == (2, 4)
+        layer.forward(x1[:2], training=True)           # a smaller last batch: leading rows
+        assert np.shares_memory(z1, layer.logits) and layer.logits.shape == (2, 3)
+        np.testing.assert_allclose(layer.logits, x1[:2] @ kernel + bias, rtol=1e-6)
+        dx_small = layer.backward(grad[:2])
+        assert np.shares_memory(dx, dx_small) and dx_small.shape == (2, 4)
+        with buffers.reuse():                          # an inner loop has buffers of its own
+            layer.forward(x2, training=True)
+            assert not np.shares_memory(z1, layer.logits)
+    layer.forward(x1, training=True)                   # outside any loop: new arrays
+    assert not np.shares_memory(z1, layer.logits)
 
 
 def test_predictions_survive_later_training(rng):
-    """A linear output layer returns its scratch z itself: predict and model(x) must still
+    """A linear output layer returns its buffer z itself: predict and model(x) must still
     hand out arrays that later calls do not touch."""
     x, y = rng.normal(size=(40, 5)).astype(np.float32), rng.normal(size=(40, 2))
     model = Sequential([Input((5,)), Dense(8, activation="relu"), Dense(2)])
@@ -103,15 +111,15 @@ def test_predictions_survive_later_training(rng):
     assert not np.allclose(model.predict(x, verbose=0), snapshot)   # training did change it
 
 
-def test_copies_and_pickles_start_without_scratch_arrays(rng):
+def test_copies_and_pickles_start_without_saved_arrays(rng):
     import copy
     import pickle
     model = Sequential([Input((5,)), Dense(8, activation="relu"), Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     model.fit(rng.normal(size=(64, 5)), rng.normal(size=64), batch_size=32, verbose=0)
-    assert model.layers[0]._scratch                   # training filled them
+    assert set(model.layers[0].saved) == {"x", "z", "y"}   # training kept them
     for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
-        assert all(layer._scratch == {} for layer in clone.layers)
+        assert all(layer.saved == {} for layer in clone.layers)
         np.testing.assert_array_equal(clone.predict(np.ones((3, 5)), verbose=0),
                                       model.predict(np.ones((3, 5)), verbose=0))
 

@@ -64,7 +64,7 @@ def test_dense_matches_formula(rng):
 def test_dense_backward_from_logits_skips_activation(float64, rng):
     layer = Dense(3, activation="sigmoid")
     x = rng.normal(size=(4, 2))
-    layer(x)
+    layer(x, training=True)
     dz = rng.normal(size=(4, 3))
     dx = layer.backward_from_logits(dz)
     np.testing.assert_allclose(layer.kernel.grad, x.T @ dz)
@@ -76,7 +76,7 @@ def test_dense_backward_from_logits_skips_activation(float64, rng):
 def test_first_layer_can_skip_input_gradient(rng):
     layer = Dense(2)
     x = rng.normal(size=(3, 4)).astype(np.float32)
-    layer(x)
+    layer(x, training=True)
     layer.input_gradient = False
     assert layer.backward(np.ones((3, 2), np.float32)) is None
     assert np.abs(layer.kernel.grad).sum() > 0
@@ -85,11 +85,19 @@ def test_first_layer_can_skip_input_gradient(rng):
 def test_backward_never_changes_weights(rng):
     layer = Dense(3, activation="tanh")
     x = rng.normal(size=(4, 2)).astype(np.float32)
-    layer(x)
+    layer(x, training=True)
     before = layer.get_weights()
     layer.backward(np.ones((4, 3), np.float32))
     for old, new in zip(before, layer.get_weights()):
         np.testing.assert_array_equal(old, new)
+
+
+def test_inference_keeps_nothing_for_backward(rng):
+    layer = Dense(3, activation="tanh")
+    layer(rng.normal(size=(4, 2)))                   # inference: nothing kept
+    assert layer.saved == {}
+    with pytest.raises(RuntimeError, match=r"`dense.*` has no 'z' saved for backward"):
+        layer.backward(np.ones((4, 3)))
 
 
 @pytest.mark.parametrize("units", [0, -3, 2.5, "8", True], ids=repr)

@@ -158,9 +158,10 @@ def test_dropout_changes_training_outputs_but_not_predict(rng):
     model = _dropout_model()
     model.fit(x, y, epochs=2, batch_size=16, verbose=0)
     dropout = model.layers[1]
-    assert dropout._mask is not None             # fit ran it in training mode
+    mask = dropout.saved["mask"]
+    assert mask is not None                      # fit ran it in training mode
     predicted = model.predict(x, verbose=0)
-    assert dropout._mask is None                 # predict ran it in inference mode
+    assert dropout.saved["mask"] is mask         # predict kept nothing, left training's record
     np.testing.assert_array_equal(predicted, model.predict(x, verbose=0))
     dense_1, dense_2 = model.layers[0], model.layers[2]
     np.testing.assert_allclose(predicted, dense_2(dense_1(x)), rtol=1e-6)  # no dropout at all

@@ -298,3 +298,171 @@ def test_metrics_names_follow_keras(rng):
     logs = model.evaluate(x, y, verbose=0, return_dict=True)
     assert list(logs) == ["loss", "accuracy"]
     assert logs["accuracy"] == pytest.approx(np.mean(model.predict(x, verbose=0).argmax(1) == y))
+
+
+# -- one loop shape: hooks of fit, evaluate and predict -------------------------------
+
+
+class HookRecorder(Callback):
+    """Records every hook it hears, as 'hook' or 'hook step'."""
+
+    def __init__(self):
+        super().__init__()
+        self.events = []
+        for hook in [name for name in dir(Callback) if name.startswith("on_")]:
+            setattr(self, hook, self._recorder(hook))
+
+    def _recorder(self, hook):
+        def record(*args, logs=None):
+            self.events.append(f"{hook} {args[0]}" if args and not isinstance(args[0], dict)
+                               and args[0] is not None else hook)
+        return record
+
+
+def test_evaluate_and_predict_fire_their_hooks(rng):
+    x, y = binary_data(rng, n=40)
+    model, spy = binary_model(), HookRecorder()
+    model.evaluate(x, y, batch_size=16, verbose=0, callbacks=[spy])
+    assert spy.events == ["on_test_begin", "on_test_batch_begin 0", "on_test_batch_end 0",
+                          "on_test_batch_begin 1", "on_test_batch_end 1",
+                          "on_test_batch_begin 2", "on_test_batch_end 2", "on_test_end"]
+    spy.events.clear()
+    model.predict(x, batch_size=32, verbose=0, callbacks=[spy])
+    assert spy.events == ["on_predict_begin", "on_predict_batch_begin 0",
+                          "on_predict_batch_end 0", "on_predict_batch_begin 1",
+                          "on_predict_batch_end 1", "on_predict_end"]
+
+
+def test_fit_validation_runs_the_test_hooks_as_keras_3_does(rng):
+    x, y = binary_data(rng, n=40)
+    spy = HookRecorder()
+    binary_model().fit(x, y, batch_size=20, epochs=1, verbose=0, callbacks=[spy],
+                       validation_data=(x[:10], y[:10]))
+    assert spy.events == ["on_train_begin", "on_epoch_begin 0", "on_train_batch_begin 0",
+                          "on_train_batch_end 0", "on_train_batch_begin 1",
+                          "on_train_batch_end 1", "on_test_begin", "on_test_batch_begin 0",
+                          "on_test_batch_end 0", "on_test_end", "on_epoch_end 0",
+                          "on_train_end"]
+
+
+def test_callback_hooks_receive_logs(rng):
+    x, y = binary_data(rng, n=40)
+    seen = {}
+
+    class Keep(Callback):
+        def on_test_end(self, logs=None):
+            seen["test_end"] = dict(logs)
+
+        def on_predict_batch_end(self, batch, logs=None):
+            seen.setdefault("outputs", []).append(logs["outputs"].copy())
+
+    model = binary_model()
+    result = model.evaluate(x, y, verbose=0, callbacks=[Keep()], return_dict=True)
+    assert seen["test_end"] == result
+    predicted = model.predict(x, batch_size=25, verbose=0, callbacks=[Keep()])
+    np.testing.assert_array_equal(np.concatenate(seen["outputs"]), predicted)
+
+
+def test_fit_sets_model_history(rng):
+    x, y = binary_data(rng)
+    model = binary_model()
+    history = model.fit(x, y, epochs=2, verbose=0)
+    assert model.history is history and history.epoch == [0, 1]
+
+
+# -- steps and frequencies ------------------------------------------------------------
+
+
+def test_steps_per_epoch_continues_the_pass_across_epochs(rng):
+    x, y = binary_data(rng, n=60)                     # 6 batches of 10
+    steps = []
+
+    class Count(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            steps.append(self.model.optimizer.iterations)
+
+    with pytest.warns(UserWarning, match="ran out after 2 of `steps_per_epoch`=4"):
+        binary_model().fit(x, y, batch_size=10, epochs=3, steps_per_epoch=4, verbose=0,
+                           callbacks=[Count()])
+    # 4 batches, then the pass's last 2 (it ran out: Keras warns and ends the epoch), then 4
+    assert steps == [4, 6, 10]
+
+
+def test_validation_freq_and_steps(rng):
+    x, y = binary_data(rng, n=60)
+    seen = []
+
+    class Batches(Callback):
+        def on_test_batch_end(self, batch, logs=None):
+            seen.append(batch)
+
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(f"epoch {epoch}: {'val_loss' in logs}")
+
+    history = binary_model().fit(x, y, batch_size=10, epochs=4, validation_split=0.5,
+                                 validation_freq=2, validation_steps=2,
+                                 validation_batch_size=5, verbose=0, callbacks=[Batches()])
+    # two validation batches of 5 at the end of every second epoch
+    assert seen == ["epoch 0: False", 0, 1, "epoch 1: True", "epoch 2: False", 0, 1,
+                    "epoch 3: True"]
+    assert len(history.history["val_loss"]) == 2 and len(history.history["loss"]) == 4
+
+
+@pytest.mark.parametrize("argument, value", [
+    ("steps_per_epoch", 0), ("validation_freq", 0), ("initial_epoch", -1),
+    ("validation_batch_size", 0), ("validation_steps", 1.5)])
+def test_fit_rejects_bad_step_arguments(argument, value, rng):
+    x, y = binary_data(rng, n=20)
+    with pytest.raises(ValueError, match=rf"`{argument}` must be .*Received: {argument}="):
+        binary_model().fit(x, y, verbose=0, validation_split=0.5, **{argument: value})
+
+
+# -- the fused output, declared by layers and decided by the loss ----------------------
+
+
+def test_a_user_layer_without_logits_trains_through_the_plain_path(rng):
+    from minikeras.layers import Layer
+
+    class Sigmoid(Layer):
+        activation = "sigmoid"                        # looks like one, but declares nothing
+
+        def forward(self, x, training=False):
+            y = 1 / (1 + np.exp(-x))
+            self.save_for_backward(y=y)
+            return y
+
+        def backward(self, grad):
+            y = self.saved["y"]
+            return grad * y * (1 - y)
+
+    x, y = binary_data(rng)
+    model = Sequential([Input((4,)), Dense(1), Sigmoid()])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    history = model.fit(x, y, epochs=3, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    reference = Sequential([Input((4,)), Dense(1, activation="sigmoid")])
+    reference.compile(optimizer="sgd", loss="binary_crossentropy")
+    reference.set_weights(model.get_weights())
+    ours = model.train_on_batch(x, y)
+    assert ours == pytest.approx(reference.train_on_batch(x, y), rel=1e-5)
+    for a, b in zip(model.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss, activation, fused", [
+    (losses.BinaryCrossentropy(), "sigmoid", True),
+    (losses.CategoricalCrossentropy(), "softmax", True),
+    (losses.SparseCategoricalCrossentropy(), "softmax", True),
+    (losses.BinaryCrossentropy(), "softmax", False),
+    (losses.CategoricalCrossentropy(), "sigmoid", False),
+    (losses.BinaryCrossentropy(from_logits=True), "sigmoid", False),
+    (losses.BinaryCrossentropy(), None, False),
+    (losses.MeanSquaredError(), "sigmoid", False),
+], ids=["bce+sigmoid", "cce+softmax", "scce+softmax", "bce+softmax", "cce+sigmoid",
+        "bce_logits+sigmoid", "bce+undeclared", "mse+sigmoid"])
+def test_the_loss_decides_the_fused_pairs(loss, activation, fused):
+    plan = loss.for_output(activation)
+    assert (plan is not None) == fused
+    if fused:
+        assert plan.from_logits and type(plan) is type(loss)
+        assert loss.for_output(activation) is plan   # built once, reused every step

@@ -22,22 +22,25 @@ class Activation(Layer):
         x = np.asarray(x)
         if x.dtype.kind != "f":  # activations are maps of real numbers
             x = x.astype(config.floatx())
-        self._z = x
-        self._y = self.activation.forward_into(x, self.scratch("y", x.shape, x.dtype))
-        return self._y
+        y = self.activation.forward_into(x, self.buffer("y", x.shape, x.dtype))
+        self.save_for_backward(x=x, y=y)
+        return y
+
+    def backward(self, grad):
+        x = self.saved["x"]
+        dx = self.buffer("dx", x.shape, np.result_type(grad, x))
+        return self.activation.backward_into(grad, x, self.saved["y"], dx)
+
+    @property
+    def output_activation(self):
+        return self.activation.name
 
     @property
     def logits(self):
-        """The input of the activation in the last forward pass."""
-        return self._z
-
-    def backward(self, grad):
-        x = self._z
-        dx = self.scratch("dx", x.shape, np.result_type(grad, x))
-        return self.activation.backward_into(grad, x, self._y, dx)
+        return self.saved["x"]
 
     def backward_from_logits(self, dz):
-        """The gradient with respect to the input is the one given (see ``Dense``)."""
+        """The logits are this layer's input, so their gradient is the input gradient."""
         return dz
 
     def get_config(self):

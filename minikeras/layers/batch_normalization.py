@@ -118,18 +118,19 @@ class BatchNormalization(Layer):
         else:
             var = self.moving_variance.value.reshape(self._param_shape)
             xc = x - self.moving_mean.value.reshape(self._param_shape)
-        self._training = training
-        self._inv_std = 1 / np.sqrt(var + self.epsilon)
-        self._x_hat = xc * self._inv_std
-        return scale_and_shift(self, self._x_hat)
+        inv_std = 1 / np.sqrt(var + self.epsilon)
+        x_hat = xc * inv_std
+        self.save_for_backward(x_hat=x_hat, inv_std=inv_std, training=training)
+        return scale_and_shift(self, x_hat)
 
     def backward(self, grad):
-        g = scale_and_shift_backward(self, grad, sum_axes=self._axes)
+        x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
+        g = scale_and_shift_backward(self, grad, x_hat, sum_axes=self._axes)
         if not self.input_gradient:
             return None
-        if not self._training:
-            return g * self._inv_std
-        return normalization_backward(g, self._x_hat, self._inv_std, self._axes)
+        if not self.saved["training"]:
+            return g * inv_std
+        return normalization_backward(g, x_hat, inv_std, self._axes)
 
     def get_config(self):
         return super().get_config() | {
@@ -150,11 +151,11 @@ def scale_and_shift(layer, x_hat):
     return y
 
 
-def scale_and_shift_backward(layer, grad, sum_axes):
+def scale_and_shift_backward(layer, grad, x_hat, sum_axes):
     """Set ``dL/dgamma = sum(grad * x_hat)`` and ``dL/dbeta = sum(grad)`` over ``sum_axes``;
     return ``dL/dx_hat = grad * gamma``."""
     if layer.scale:
-        layer.gamma.grad[...] = np.sum(grad * layer._x_hat, axis=sum_axes).reshape(
+        layer.gamma.grad[...] = np.sum(grad * x_hat, axis=sum_axes).reshape(
             layer.gamma.shape)
     if layer.center:
         layer.beta.grad[...] = np.sum(grad, axis=sum_axes).reshape(layer.beta.shape)

@@ -67,39 +67,36 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def forward(self, x, training=False):
-        self._x = x
         kernel = self.kernel.value
         shape, dtype = (len(x), self.units), np.result_type(x, kernel)
-        z = np.matmul(x, kernel, out=self.scratch("z", shape, dtype))
+        z = np.matmul(x, kernel, out=self.buffer("z", shape, dtype))
         if self.use_bias:
             z += self.bias.value
-        self._z = z
-        self._y = self.activation.forward_into(z, self.scratch("y", shape, dtype))
-        return self._y
+        y = self.activation.forward_into(z, self.buffer("y", shape, dtype))
+        self.save_for_backward(x=x, z=z, y=y)
+        return y
+
+    def backward(self, grad):
+        z = self.saved["z"]
+        dz = self.buffer("dz", z.shape, np.result_type(grad, z))
+        return self.backward_from_logits(self.activation.backward_into(grad, z, self.saved["y"], dz))
+
+    @property
+    def output_activation(self):
+        return self.activation.name
 
     @property
     def logits(self):
-        """``z`` from the last forward pass: the input of the activation."""
-        return self._z
-
-    def backward(self, grad):
-        z = self._z
-        dz = self.scratch("dz", z.shape, np.result_type(grad, z))
-        return self.backward_from_logits(self.activation.backward_into(grad, z, self._y, dz))
+        return self.saved["z"]
 
     def backward_from_logits(self, dz):
-        """Backward from ``dz = dL/dz``, skipping the activation.
-
-        Used when the loss hands over the gradient with respect to the logits,
-        e.g. ``sigmoid(z) - y`` for binary cross-entropy.
-        """
-        np.matmul(self._x.T, dz, out=self.kernel.grad)
+        np.matmul(self.saved["x"].T, dz, out=self.kernel.grad)
         if self.use_bias:
             np.sum(dz, axis=0, out=self.bias.grad)
         if not self.input_gradient:
             return None
         kernel = self.kernel.value
-        dx = self.scratch("dx", (len(dz), kernel.shape[0]), np.result_type(dz, kernel))
+        dx = self.buffer("dx", (len(dz), kernel.shape[0]), np.result_type(dz, kernel))
         return np.matmul(dz, kernel.T, out=dx)
 
     def get_config(self):

@@ -51,11 +51,10 @@ class Dropout(Layer):
         self.noise_shape = noise_shape
         self.seed = seed
         self._generator = None if seed is None else random.generator(seed)
-        self._mask = None
 
     def forward(self, x, training=False):
         if not training or self.rate == 0:
-            self._mask = None
+            self.save_for_backward(mask=None)
             return x
         shape = x.shape
         if self.noise_shape is not None:
@@ -65,11 +64,13 @@ class Dropout(Layer):
             shape = tuple(n if d is None else d for d, n in zip(self.noise_shape, x.shape))
         rng = self.rng()
         keep = rng.random(shape) >= self.rate
-        self._mask = keep * x.dtype.type(1 / (1 - self.rate))  # 0 or 1/(1-rate), x's dtype
-        return x * self._mask
+        mask = keep * x.dtype.type(1 / (1 - self.rate))  # 0 or 1/(1-rate), x's dtype
+        self.save_for_backward(mask=mask)
+        return x * mask
 
     def backward(self, grad):
-        return grad if self._mask is None else grad * self._mask
+        mask = self.saved["mask"]
+        return grad if mask is None else grad * mask
 
     def get_config(self):
         return super().get_config() | {"rate": self.rate, "noise_shape": self.noise_shape,

@@ -14,8 +14,8 @@ class Flatten(Layer):
         return (input_shape[0], math.prod(input_shape[1:]))
 
     def forward(self, x, training=False):
-        self._input_shape = x.shape
+        self.save_for_backward(input_shape=x.shape)
         return x.reshape(len(x), -1)
 
     def backward(self, grad):
-        return grad.reshape(self._input_shape)
+        return grad.reshape(self.saved["input_shape"])

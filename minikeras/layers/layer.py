@@ -5,18 +5,26 @@ A layer's life:
 1. ``__init__`` stores and validates its configuration, nothing more;
 2. ``build(input_shape)`` creates its weights with :meth:`Layer.add_weight`
    once the input width is known (``Sequential.add`` calls it at once when it can);
-3. ``forward(x, training)`` computes the output and keeps what ``backward`` needs
-   in attributes that the next call overwrites (never a growing cache);
+3. ``forward(x, training)`` returns the output, and keeps what ``backward``
+   needs with :meth:`Layer.save_for_backward` (one slot that each call
+   overwrites, never a growing cache);
 4. ``backward(grad)`` receives ``dL/d(output)``, writes ``variable.grad`` for
    each of its weights and returns ``dL/d(input)``. It never changes a weight:
    that is the optimizer's job, which is what makes every layer gradient-checkable.
 
-Who owns an array: a layer never writes into the arrays it receives, and what
-``forward`` and ``backward`` return may live in the layer's scratch arrays
-(:meth:`Layer.scratch`), overwritten by its next call. ``fit``, ``evaluate`` and
-``predict`` use each result before the next call, so their steps reuse the same
-arrays instead of allocating new ones. ``layer(x)`` and ``model(x)`` return a
-copy, which belongs to the caller.
+A layer never writes into the arrays it receives. Built-in layers get their
+result arrays from :meth:`Layer.buffer`, which inside ``fit``, ``evaluate`` and
+``predict`` hands back the same arrays batch after batch (the loops use each
+result before the next batch; see :mod:`minikeras.utils.buffers`) and a new
+array anywhere else, so ``layer(x)`` and ``model(x)`` return the caller's own
+arrays. A layer you write may simply allocate. In inference (``predict``,
+``evaluate``, ``layer(x)``, ``model(x)``) nothing is kept for backward, so
+those calls are re-entrant: several threads may use one model at once.
+
+A layer may also expose the activation it applies last (``output_activation``):
+then the loss may start backward from that activation's input, the logits
+(:meth:`Layer.backward_from_logits`), which is how sigmoid + binary
+cross-entropy and softmax + categorical cross-entropy are fused.
 
 Shapes exclude the batch axis where Keras's do not: ``input_shape`` here is the
 full ``(None, features)`` tuple, as ``compute_output_shape`` receives in Keras.
@@ -26,6 +34,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from .. import config, random
+from ..utils import buffers
 from ..utils.registry import snake_case, unique_name
 from ..variable import Variable
 
@@ -56,7 +65,7 @@ class Layer(ABC):
         # Sequential clears this on its first layer: nobody needs dL/d(data), and
         # skipping that matrix product saves a third of the first layer's backward.
         self.input_gradient = True
-        self._scratch = {}
+        self.saved = _Saved(self)
         # A layer that draws random numbers (Dropout, GaussianNoise) and was given
         # a `seed` keeps its own generator here; see `rng`.
         self._generator = None
@@ -80,22 +89,24 @@ class Layer(ABC):
         self._weights.append(variable)
         return variable
 
-    def scratch(self, name, shape, dtype):
-        """A reused array of ``shape`` and ``dtype`` for the intermediate result ``name``.
+    def buffer(self, name, shape, dtype):
+        """An array for the intermediate result ``name``: reused from batch to batch inside
+        ``fit``, ``evaluate`` and ``predict``, new elsewhere (see :mod:`minikeras.utils.buffers`)."""
+        return buffers.buffer((self, name), shape, dtype)
 
-        The array is kept from call to call and only reallocated when a batch is
-        larger than any before; a smaller batch (an epoch's last) gets its leading
-        rows, still contiguous. Its content is garbage until written.
+    def save_for_backward(self, **arrays):
+        """Keep ``arrays`` for ``backward`` as ``self.saved[name]``, replacing the last call's.
+
+        Nothing is kept in inference (``predict``, ``evaluate``, ``layer(x)``), so
+        those calls hold no memory once they return and never disturb training.
         """
-        array = self._scratch.get(name)
-        if array is None or array.dtype != dtype or array.shape[1:] != shape[1:] \
-                or len(array) < shape[0]:
-            array = self._scratch[name] = np.empty(shape, dtype)
-        return array[:shape[0]]
+        if buffers.recording():
+            self.saved = _Saved(self, arrays)
 
     def __getstate__(self):
-        # Scratch arrays are caches: a pickled or copied layer starts without them.
-        return {**self.__dict__, "_scratch": {}}
+        # What backward needs belongs to the last step: a pickled or copied layer
+        # starts without it (and stays small).
+        return {**self.__dict__, "saved": _Saved(self)}
 
     def rng(self):
         """The generator this layer draws from: its own if it was given a seed, else minikeras's."""
@@ -132,12 +143,44 @@ class Layer(ABC):
 
     @abstractmethod
     def backward(self, grad):
-        """Set the weights' gradients and return ``dL/dx`` from ``grad = dL/dy``."""
+        """Set the weights' gradients and return ``dL/dx`` from ``grad = dL/dy``.
+
+        When ``input_gradient`` is False (``Sequential`` clears it on its first
+        layer, whose input is the data) the layer may skip ``dL/dx`` and return None.
+        """
 
     def __call__(self, x, training=False):
+        """The layer's output for ``x``, as in Keras; builds the layer on first use.
+
+        ``training=True`` keeps what ``backward`` needs, as a training step does;
+        in inference (the default) the call keeps nothing and is re-entrant.
+        """
         if not self.built:
             self.build((None,) + np.shape(x)[1:])
-        return self.forward(x, training=training).copy()  # the caller's, not a scratch array
+        with buffers.inference(not training):
+            return self.forward(x, training=training)
+
+    # -- a fused output ----------------------------------------------------------
+
+    @property
+    def output_activation(self):
+        """Name of the activation this layer applies last, if it can backpropagate from its
+        input (the logits) with :meth:`backward_from_logits`; None if it cannot (the default).
+        """
+        return None
+
+    @property
+    def logits(self):
+        """The input of ``output_activation`` in the last training forward pass."""
+        raise NotImplementedError(f"{type(self).__name__} has no output activation to skip.")
+
+    def backward_from_logits(self, dz):
+        """``backward`` from ``dz = dL/d(logits)``, skipping the output activation.
+
+        The loss hands this gradient over when it is fused with the activation,
+        e.g. ``sigmoid(z) - y`` for binary cross-entropy.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no output activation to skip.")
 
     # -- weights -------------------------------------------------------------
 
@@ -186,6 +229,18 @@ class Layer(ABC):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class _Saved(dict):
+    """``layer.saved``: what the last forward kept for backward, with a clear error if nothing."""
+
+    def __init__(self, layer, arrays=()):
+        super().__init__(arrays)
+        self._layer_name = layer.name
+
+    def __missing__(self, key):
+        raise RuntimeError(f"Layer `{self._layer_name}` has no {key!r} saved for backward: call "
+                           "`forward` (outside inference) before `backward`.")
 
 
 def _shape_tuple(shape):

@@ -80,15 +80,17 @@ class LayerNormalization(Layer):
     def forward(self, x, training=False):
         xc = x - x.mean(axis=self._axes, keepdims=True)
         var = np.mean(xc * xc, axis=self._axes, keepdims=True)
-        self._inv_std = 1 / np.sqrt(var + self.epsilon)
-        self._x_hat = xc * self._inv_std
-        return scale_and_shift(self, self._x_hat)
+        inv_std = 1 / np.sqrt(var + self.epsilon)
+        x_hat = xc * inv_std
+        self.save_for_backward(x_hat=x_hat, inv_std=inv_std)
+        return scale_and_shift(self, x_hat)
 
     def backward(self, grad):
-        g = scale_and_shift_backward(self, grad, sum_axes=self._batch_axes)
+        x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
+        g = scale_and_shift_backward(self, grad, x_hat, sum_axes=self._batch_axes)
         if not self.input_gradient:
             return None
-        return normalization_backward(g, self._x_hat, self._inv_std, self._axes)
+        return normalization_backward(g, x_hat, inv_std, self._axes)
 
     def get_config(self):
         return super().get_config() | {

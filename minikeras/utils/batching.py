@@ -1,16 +1,25 @@
-"""Minibatches: one permutation per epoch, rows gathered into buffers that are reused.
+"""Minibatches: one permutation per epoch, and the epochs of batches fit, evaluate and predict share.
 
-The fit loop and users share :func:`minibatches`. Shuffled batches are gathered
-with ``np.take(..., out=buffer)`` into one preallocated array per input, so an
-epoch allocates nothing per batch and never copies the data set; without
+:func:`minibatches` splits aligned arrays into batches; shuffled batches are
+gathered with ``np.take(..., out=...)``, inside ``fit`` into arrays reused from
+batch to batch (see :mod:`minikeras.utils.buffers`), so an epoch allocates
+nothing per batch and never copies the data set. Without
 shuffling, batches are plain slices (views).
+
+:class:`EpochIterator` hands ``fit``, ``evaluate`` and ``predict`` the batches
+of one epoch after another (Keras 3's ``EpochIterator``): the data adapter owns
+the arrays, the shuffling and the batch size; the model's loops own the
+callbacks, the metrics and the epochs.
 """
+import warnings
+
 import numpy as np
 
 from .. import random
+from . import buffers
 
 
-def minibatches(*arrays, batch_size=32, shuffle=True, seed=None, reuse_buffers=False):
+def minibatches(*arrays, batch_size=32, shuffle=True, seed=None):
     """Yield aligned minibatches of ``arrays`` (all with the same first dimension).
 
     Args:
@@ -18,11 +27,10 @@ def minibatches(*arrays, batch_size=32, shuffle=True, seed=None, reuse_buffers=F
         batch_size: rows per batch; the last batch may be smaller.
         shuffle: visit rows in a fresh random order (one permutation per call).
         seed: seed of a private generator; ``None`` draws from minikeras's global one.
-        reuse_buffers: gather every shuffled batch into the same buffers. Faster,
-            but each yielded batch is overwritten by the next: copy one to keep it.
 
     Yields:
-        A tuple with one batch per array.
+        A tuple with one batch per array. Inside ``fit`` the shuffled batches
+        share their arrays, each overwritten by the next.
 
     Example::
 
@@ -45,11 +53,64 @@ def minibatches(*arrays, batch_size=32, shuffle=True, seed=None, reuse_buffers=F
             yield tuple(None if a is None else a[start:start + batch_size] for a in arrays)
         return
     order = random.generator(seed).permutation(n)
-    size = min(batch_size, n)
-    buffers = [np.empty((size,) + a.shape[1:], a.dtype) if reuse_buffers and a is not None
-               else None for a in arrays]
+    owner = object()  # this pass's own buffers, whatever else runs beside it
     for start in range(0, n, batch_size):
         index = order[start:start + batch_size]
-        yield tuple(None if a is None
-                    else np.take(a, index, axis=0, out=None if buf is None else buf[:len(index)])
-                    for a, buf in zip(arrays, buffers))
+        yield tuple(None if a is None else np.take(
+            a, index, axis=0, out=buffers.buffer((owner, i), (len(index),) + a.shape[1:], a.dtype))
+            for i, a in enumerate(arrays))
+
+
+class EpochIterator:
+    """The batches of one epoch after another, from aligned arrays ``(x, y, sample_weight)``.
+
+    Iterating gives ``(step, batch)`` pairs for one epoch. Without
+    ``steps_per_epoch`` an epoch is one pass over the data (a new permutation
+    each time when ``shuffle``). With it, as in Keras, an epoch is that many
+    batches: a pass that is not finished continues in the next epoch, and an
+    epoch asking for more batches than a whole pass holds ends early, with a
+    warning.
+
+    Args:
+        arrays: the aligned arrays (``None`` entries pass through as ``None``).
+        batch_size: rows per batch.
+        shuffle: shuffle each pass.
+        steps_per_epoch: batches per epoch, or None for one pass.
+    """
+
+    def __init__(self, arrays, batch_size, shuffle=False, steps_per_epoch=None):
+        self.arrays = arrays
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.steps_per_epoch = steps_per_epoch
+        self._pass = None  # the batches left of an unfinished pass, and how many it gave
+        self._taken = 0
+        n = len(next(a for a in arrays if a is not None))
+        self.num_batches = -(-n // batch_size)
+
+    @property
+    def steps(self):
+        """Batches in one epoch."""
+        return min(self.steps_per_epoch or self.num_batches, self.num_batches)
+
+    def __iter__(self):
+        if self.steps_per_epoch is None:
+            yield from enumerate(self._new_pass())
+            return
+        if self._pass is None:
+            self._pass, self._taken = self._new_pass(), 0
+        for step in range(self.steps_per_epoch):
+            if self._taken == self.num_batches:  # the pass ended within this epoch
+                self._pass = None
+                warnings.warn(f"The data ran out after {step} of `steps_per_epoch`="
+                              f"{self.steps_per_epoch} batches (it holds {self.num_batches} "
+                              f"batches of {self.batch_size}); the epoch ends early.",
+                              UserWarning, stacklevel=3)
+                return
+            self._taken += 1
+            yield step, next(self._pass)
+        if self._taken == self.num_batches:
+            self._pass = None
+
+    def _new_pass(self):
+        return minibatches(*self.arrays, batch_size=self.batch_size, shuffle=self.shuffle)

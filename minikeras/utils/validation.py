@@ -17,6 +17,19 @@ def check_positive_int(value, argument):
     return int(value)
 
 
+def check_int(value, argument, low=None, high=None):
+    """An integer (not a bool) in ``[low, high]``; either bound may be None."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+            or (low is not None and value < low) or (high is not None and value > high):
+        named = {0: "a non-negative integer", 1: "a positive integer"}
+        bounds = ("an integer" if low is None and high is None
+                  else named.get(low, f"an integer >= {low}") if high is None
+                  else f"an integer <= {high}" if low is None
+                  else f"an integer in [{low}, {high}]")
+        raise ValueError(f"`{argument}` must be {bounds}. Received: {argument}={value!r}")
+    return int(value)
+
+
 def check_fraction(value, argument):
     """A number in [0, 1), such as ``validation_split``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
