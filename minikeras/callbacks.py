@@ -378,7 +378,7 @@ class ReduceLROnPlateau(_MonitorCallback):
 
     Args:
         monitor: quantity watched (default ``"val_loss"``).
-        factor: multiplier, below 1 (default 0.1).
+        factor: multiplier, in (0, 1) (default 0.1).
         patience: epochs without improvement before reducing (default 10).
         verbose: 1 prints each reduction (default 0).
         mode: ``"auto"``, ``"min"`` or ``"max"`` (default ``"auto"``).

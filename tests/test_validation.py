@@ -196,6 +196,21 @@ def test_set_weights_refuses_none_and_strings():
         layer.set_weights([kernel, ["a", "b"]])
 
 
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_float64_beyond_float32_range_is_refused_with_its_row(method):
+    """1e300 is finite in float64 but inf once cast to float32: refused, not trained on."""
+    import minikeras as keras
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(20, 3)), rng.integers(0, 2, 20).astype(float)
+    x[7, 1] = 1e300
+    model = keras.Sequential([keras.Input((3,)), Dense(1, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy")
+    args = (x,) if method == "predict" else (x, y)
+    with pytest.raises(ValueError, match=r"`x` must be finite.*index \(7, 1\): inf\)\. "
+                                         r"Numbers beyond float32's range"):
+        getattr(model, method)(*args, verbose=0)
+
+
 # -- the table: every checked constructor argument, with bad values -------------------------
 
 # Bad values by constraint. Each list is what that constraint must refuse.

@@ -176,7 +176,9 @@ def check_array(value, argument, dtype=None, finite=True):
 
     No copy is made when the input already has the right dtype. ``finite=False``
     leaves the NaN/inf check to the caller, who can then run :func:`check_finite`
-    batch by batch while each batch is in cache.
+    batch by batch while each batch is in cache. The check looks at the cast
+    array, so a float64 value beyond float32's range (1e300), which the cast
+    turns into inf, is refused like an inf.
     """
     if value is None:
         raise ValueError(f"`{argument}` must be an array. Received: {argument}=None")
@@ -191,9 +193,11 @@ def check_array(value, argument, dtype=None, finite=True):
     if array.ndim == 0 or len(array) == 0:
         raise ValueError(f"`{argument}` must not be empty. Received: {argument} with "
                          f"shape={array.shape}")
+    with np.errstate(over="ignore"):  # an overflow becomes inf, which check_finite reports
+        result = array.astype(np.dtype(dtype or config.floatx()), copy=False)
     if finite:
-        check_finite(array, argument)
-    return array.astype(np.dtype(dtype or config.floatx()), copy=False)
+        check_finite(result, argument)
+    return result
 
 
 def check_finite(array, argument, offset=0):
@@ -209,8 +213,11 @@ def check_finite(array, argument, offset=0):
     if not np.isfinite(array).all():
         bad = np.argwhere(~np.isfinite(array))[0]
         index = (int(bad[0]) + offset, *(int(i) for i in bad[1:]))
+        value = array[tuple(bad)]
+        hint = (f" Numbers beyond {array.dtype}'s range (about {np.finfo(array.dtype).max:.1e} "
+                f"in size) become inf when converted to it." if np.isinf(value) else "")
         raise ValueError(f"`{argument}` must be finite, but it holds NaN or inf "
-                         f"(first at index {index}: {array[tuple(bad)]}).")
+                         f"(first at index {index}: {value}).{hint}")
 
 
 def check_same_length(x, y, x_name="x", y_name="y"):
