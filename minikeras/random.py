@@ -28,6 +28,5 @@ def set_seed(seed):
 
 def generator(seed=None):
     """Return the global generator, or a private one when `seed` is given."""
-    if seed is None:
-        return _generator
-    return np.random.default_rng(check_int(seed, "seed", 0))
+    seed = check_int(seed, "seed", 0, allow=[None])
+    return _generator if seed is None else np.random.default_rng(seed)

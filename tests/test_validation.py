@@ -399,3 +399,10 @@ def test_no_module_keeps_a_private_checker():
     for module in (optimizers, initializers, schedules, regularizers, losses):
         for name in ("_check_number", "_check_factor", "_check_smoothing"):
             assert not hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from minikeras.utils import validation
+    assert doctest.testmod(validation).failed == 0

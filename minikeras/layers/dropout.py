@@ -42,8 +42,8 @@ class Dropout(Layer):
         self.rate = check_number(rate, "rate", 0, 1, closed="left")
         if noise_shape is not None:
             if not isinstance(noise_shape, (tuple, list)):
-                raise ValueError("`noise_shape` must be None or a tuple of positive integers "
-                                 f"and None. Received: noise_shape={noise_shape!r}")
+                raise ValueError("`noise_shape` must be None or a tuple whose entries are "
+                                 f"positive integers or None. Received: noise_shape={noise_shape!r}")
             noise_shape = tuple(check_int(d, f"noise_shape[{i}]", 1, allow=[None])
                                 for i, d in enumerate(noise_shape))
         self.noise_shape = noise_shape
