@@ -32,6 +32,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from .utils.registry import resolve
+from .utils.validation import check_bool, check_int, check_number
 
 
 class ActivationFunction(ABC):
@@ -130,19 +131,9 @@ class ReLU(ActivationFunction):
     name = "relu"
 
     def __init__(self, negative_slope=0.0, max_value=None, threshold=0.0):
-        if negative_slope is None or negative_slope < 0:
-            raise ValueError(
-                "`negative_slope` must be a non-negative float. "
-                f"Received: negative_slope={negative_slope!r}"
-            )
-        if max_value is not None and max_value < 0:
-            raise ValueError(
-                "`max_value` must be None or a non-negative float. "
-                f"Received: max_value={max_value!r}"
-            )
-        self.negative_slope = float(negative_slope)
-        self.max_value = None if max_value is None else float(max_value)
-        self.threshold = float(threshold)
+        self.negative_slope = check_number(negative_slope, "negative_slope", 0)
+        self.max_value = check_number(max_value, "max_value", 0, allow=[None])
+        self.threshold = check_number(threshold, "threshold")
 
     def _is_plain(self):
         return self.negative_slope == 0 and self.max_value is None and self.threshold == 0
@@ -199,12 +190,7 @@ class LeakyReLU(ActivationFunction):
     name = "leaky_relu"
 
     def __init__(self, negative_slope=0.2):
-        if negative_slope is None or negative_slope < 0:
-            raise ValueError(
-                "`negative_slope` must be a non-negative float. "
-                f"Received: negative_slope={negative_slope!r}"
-            )
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = check_number(negative_slope, "negative_slope", 0)
 
     def __call__(self, x):
         return np.where(x > 0, x, self.negative_slope * x)
@@ -235,7 +221,7 @@ class ELU(ActivationFunction):
     name = "elu"
 
     def __init__(self, alpha=1.0):
-        self.alpha = float(alpha)
+        self.alpha = check_number(alpha, "alpha")
 
     def __call__(self, x):
         # min(x, 0) keeps expm1 away from huge positive x, where it would overflow.
@@ -366,7 +352,7 @@ class GELU(ActivationFunction):
     _sqrt_2_over_pi = math.sqrt(2 / math.pi)
 
     def __init__(self, approximate=False):
-        self.approximate = bool(approximate)
+        self.approximate = check_bool(approximate, "approximate")
 
     def _sigmoid_2u(self, x):
         return _sigmoid((2 * self._sqrt_2_over_pi) * (x + self._cubic * x**3))
@@ -506,7 +492,7 @@ class Softmax(ActivationFunction):
     name = "softmax"
 
     def __init__(self, axis=-1):
-        self.axis = axis
+        self.axis = check_int(axis, "axis")
 
     def __call__(self, x):
         e = np.exp(x - x.max(axis=self.axis, keepdims=True))

@@ -24,6 +24,7 @@ import os
 import warnings
 
 from .utils.progbar import Progbar
+from .utils.validation import check_bool, check_int, check_number
 
 
 class Callback:
@@ -254,7 +255,7 @@ class _MonitorCallback(Callback):
             mode = "auto"
         self.monitor = monitor
         self.mode = mode
-        self.min_delta = abs(min_delta)
+        self.min_delta = abs(check_number(min_delta, "min_delta"))
         name = monitor.removeprefix("val_")
         maximize = mode == "max" or (mode == "auto" and any(k in name for k in _MAXIMIZED))
         self._direction = "max" if maximize else "min"
@@ -310,11 +311,11 @@ class EarlyStopping(_MonitorCallback):
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__(monitor, mode, min_delta)
-        self.patience = patience
+        self.patience = check_int(patience, "patience", 0)
         self.verbose = verbose
-        self.baseline = baseline
-        self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = start_from_epoch
+        self.baseline = check_number(baseline, "baseline", allow=[None])
+        self.restore_best_weights = check_bool(restore_best_weights, "restore_best_weights")
+        self.start_from_epoch = check_int(start_from_epoch, "start_from_epoch", 0)
         self.on_train_begin()
 
     def on_train_begin(self, logs=None):
@@ -392,17 +393,13 @@ class ModelCheckpoint(_MonitorCallback):
                  save_weights_only=False, mode="auto", save_freq="epoch",
                  initial_value_threshold=None):
         super().__init__(monitor, mode)
-        if save_freq != "epoch" and (isinstance(save_freq, bool)
-                                     or not isinstance(save_freq, numbers.Integral)
-                                     or save_freq <= 0):
-            raise ValueError("`save_freq` must be 'epoch' or a positive integer (a number of "
-                             f"batches). Received: save_freq={save_freq!r}")
         self.filepath = os.fspath(filepath)
         self.verbose = verbose
-        self.save_best_only = save_best_only
-        self.save_weights_only = save_weights_only
-        self.save_freq = save_freq
-        self.initial_value_threshold = initial_value_threshold
+        self.save_best_only = check_bool(save_best_only, "save_best_only")
+        self.save_weights_only = check_bool(save_weights_only, "save_weights_only")
+        self.save_freq = check_int(save_freq, "save_freq", 1, allow=["epoch"])  # int: batches
+        self.initial_value_threshold = check_number(initial_value_threshold,
+                                                    "initial_value_threshold", allow=[None])
         self.on_train_begin()
 
     def on_train_begin(self, logs=None):
@@ -479,7 +476,7 @@ class ReduceLROnPlateau(_MonitorCallback):
 
     Args:
         monitor: quantity watched (default ``"val_loss"``).
-        factor: multiplier, below 1 (default 0.1).
+        factor: multiplier, in (0, 1) (default 0.1).
         patience: epochs without improvement before reducing (default 10).
         verbose: 1 prints each reduction (default 0).
         mode: ``"auto"``, ``"min"`` or ``"max"`` (default ``"auto"``).
@@ -497,14 +494,12 @@ class ReduceLROnPlateau(_MonitorCallback):
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0):
         super().__init__(monitor, mode, min_delta)
-        if factor >= 1.0:
-            raise ValueError("ReduceLROnPlateau does not support a factor >= 1.0: `factor` "
-                             f"must be below 1. Received: factor={factor}")
-        self.factor = factor
-        self.patience = patience
+        # Keras refuses factor >= 1 (no reduction); 0 or less would zero or flip the rate.
+        self.factor = check_number(factor, "factor", 0, 1, closed="neither")
+        self.patience = check_int(patience, "patience", 0)
         self.verbose = verbose
-        self.cooldown = cooldown
-        self.min_lr = min_lr
+        self.cooldown = check_int(cooldown, "cooldown", 0)
+        self.min_lr = check_number(min_lr, "min_lr", 0)
         self.on_train_begin()
 
     def on_train_begin(self, logs=None):
@@ -594,7 +589,7 @@ class TerminateOnNaN(Callback):
 
     def __init__(self, raise_error=False):
         super().__init__()
-        self.raise_error = raise_error
+        self.raise_error = check_bool(raise_error, "raise_error")
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
@@ -627,7 +622,7 @@ class CSVLogger(Callback):
         super().__init__()
         self.filename = os.fspath(filename)
         self.sep = separator
-        self.append = append
+        self.append = check_bool(append, "append")
         self.csv_file = self.writer = self.keys = None
 
     def on_train_begin(self, logs=None):

@@ -19,13 +19,13 @@ different ``scale``, ``mode`` and ``distribution``: they pick the spread so that
 the variance of a layer's outputs matches that of its inputs.
 """
 import math
-from numbers import Real
 
 import numpy as np
 
 from . import config
 from .random import generator
 from .utils.registry import resolve, serialize  # noqa: F401 - serialize is public here
+from .utils.validation import check_int, check_number, check_option
 
 # Standard deviation of a standard normal truncated to [-2, 2]. Dividing by it
 # makes the *truncated* samples have the standard deviation that was asked for.
@@ -78,17 +78,6 @@ def _standardize(shape, dtype):
     return shape, np.dtype(config.floatx() if dtype is None else dtype)
 
 
-_LOWER_BOUNDS = {"finite": -math.inf, "non-negative": 0.0}
-
-
-def _check_number(value, name, kind="finite"):
-    """Raise unless `value` is a real number of `kind`: finite, non-negative or positive."""
-    ok = not isinstance(value, bool) and isinstance(value, Real) and math.isfinite(value)
-    ok = ok and (value > 0 if kind == "positive" else value >= _LOWER_BOUNDS[kind])
-    if not ok:
-        raise ValueError(f"`{name}` must be a {kind} number. Received: {name}={value!r}")
-
-
 class Zeros(Initializer):
     """All zeros: ``w = 0``. Example: ``Zeros()((2,))`` gives ``[0., 0.]``."""
 
@@ -109,15 +98,13 @@ class Constant(Initializer):
     """Every entry equal to one scalar: ``w = value``.
 
     Args:
-        value: a Python scalar (default ``0.0``).
+        value: a finite number (default ``0.0``).
 
     Example: ``Constant(3.0)((2,))`` gives ``[3., 3.]``.
     """
 
     def __init__(self, value=0.0):
-        if np.ndim(value) != 0:
-            raise ValueError(f"`value` must be a scalar. Received: value={value!r}")
-        self.value = value
+        self.value = check_number(value, "value")
 
     def __call__(self, shape, dtype=None):
         shape, dtype = _standardize(shape, dtype)
@@ -137,8 +124,7 @@ class Identity(Initializer):
     """
 
     def __init__(self, gain=1.0):
-        _check_number(gain, "gain")
-        self.gain = gain
+        self.gain = check_number(gain, "gain")
 
     def __call__(self, shape, dtype=None):
         shape, dtype = _standardize(shape, dtype)
@@ -159,12 +145,7 @@ class RandomInitializer(Initializer):
     """
 
     def __init__(self, seed=None):
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                                 or seed < 0):
-            raise ValueError(
-                f"`seed` must be None or a non-negative integer. Received: seed={seed!r}"
-            )
-        self.seed = seed
+        self.seed = check_int(seed, "seed", 0, allow=[None])
 
     def _prepare(self, shape, dtype):
         """Standardize the arguments and return them with the generator for this call."""
@@ -204,9 +185,7 @@ class RandomNormal(RandomInitializer):
     """
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        _check_number(mean, "mean")
-        _check_number(stddev, "stddev", "non-negative")
-        self.mean, self.stddev = mean, stddev
+        self.mean, self.stddev = check_number(mean, "mean"), check_number(stddev, "stddev", 0)
         super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
@@ -233,9 +212,7 @@ class TruncatedNormal(RandomInitializer):
     """
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        _check_number(mean, "mean")
-        _check_number(stddev, "stddev", "non-negative")
-        self.mean, self.stddev = mean, stddev
+        self.mean, self.stddev = check_number(mean, "mean"), check_number(stddev, "stddev", 0)
         super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
@@ -258,9 +235,7 @@ class RandomUniform(RandomInitializer):
     """
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        _check_number(minval, "minval")
-        _check_number(maxval, "maxval")
-        self.minval, self.maxval = minval, maxval
+        self.minval, self.maxval = check_number(minval, "minval"), check_number(maxval, "maxval")
         super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
@@ -298,15 +273,11 @@ class VarianceScaling(RandomInitializer):
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
-        _check_number(scale, "scale", "positive")
-        if mode not in _MODES:
-            raise ValueError(f"`mode` must be one of {list(_MODES)}. Received: mode={mode!r}")
+        self.scale = check_number(scale, "scale", 0, closed="neither")
+        self.mode = check_option(mode, "mode", _MODES)
         name = distribution.lower() if isinstance(distribution, str) else distribution
         name = "truncated_normal" if name == "normal" else name
-        if name not in _DISTRIBUTIONS:
-            raise ValueError(f"`distribution` must be one of {list(_DISTRIBUTIONS)}. "
-                             f"Received: distribution={distribution!r}")
-        self.scale, self.mode, self.distribution = scale, mode, name
+        self.distribution = check_option(name, "distribution", _DISTRIBUTIONS)
         super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
@@ -429,8 +400,7 @@ class Orthogonal(RandomInitializer):
     """
 
     def __init__(self, gain=1.0, seed=None):
-        _check_number(gain, "gain")
-        self.gain = gain
+        self.gain = check_number(gain, "gain")
         super().__init__(seed)
 
     def __call__(self, shape, dtype=None):

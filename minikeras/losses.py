@@ -27,6 +27,7 @@ import numpy as np
 
 from . import config
 from .utils.registry import resolve
+from .utils.validation import check_bool, check_int, check_number, check_option
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
 
@@ -52,12 +53,8 @@ class Loss(ABC):
     label_kind = None
 
     def __init__(self, name=None, reduction="sum_over_batch_size"):
-        if reduction not in _REDUCTIONS:
-            raise ValueError(
-                f"`reduction` must be one of {list(_REDUCTIONS)}. Received: reduction={reduction!r}"
-            )
+        self.reduction = check_option(reduction, "reduction", _REDUCTIONS)
         self.name = name or _default_name(type(self))
-        self.reduction = reduction
 
     @abstractmethod
     def call(self, y_true, y_pred):
@@ -222,9 +219,9 @@ class BinaryCrossentropy(Loss):
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy"):
         super().__init__(name=name, reduction=reduction)
-        self.from_logits = from_logits
-        self.label_smoothing = _check_smoothing(label_smoothing)
-        self.axis = axis
+        self.from_logits = check_bool(from_logits, "from_logits")
+        self.label_smoothing = check_number(label_smoothing, "label_smoothing", 0, 1)
+        self.axis = check_int(axis, "axis")
 
     def _smooth(self, y):
         s = self.label_smoothing
@@ -296,9 +293,9 @@ class CategoricalCrossentropy(Loss):
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy"):
         super().__init__(name=name, reduction=reduction)
-        self.from_logits = from_logits
-        self.label_smoothing = _check_smoothing(label_smoothing)
-        self.axis = axis
+        self.from_logits = check_bool(from_logits, "from_logits")
+        self.label_smoothing = check_number(label_smoothing, "label_smoothing", 0, 1)
+        self.axis = check_int(axis, "axis")
 
     def _smooth(self, y):
         s = self.label_smoothing
@@ -373,7 +370,7 @@ class SparseCategoricalCrossentropy(Loss):
     def __init__(self, from_logits=False, reduction="sum_over_batch_size",
                  name="sparse_categorical_crossentropy"):
         super().__init__(name=name, reduction=reduction)
-        self.from_logits = from_logits
+        self.from_logits = check_bool(from_logits, "from_logits")
 
     def _prepare(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)
@@ -512,9 +509,7 @@ class Huber(Loss):
 
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss"):
         super().__init__(name=name, reduction=reduction)
-        if not delta > 0:
-            raise ValueError(f"`delta` must be a positive number. Received: delta={delta!r}")
-        self.delta = delta
+        self.delta = check_number(delta, "delta", 0, closed="neither")
 
     def call(self, y_true, y_pred):
         d = np.abs(y_pred - y_true)
@@ -557,13 +552,6 @@ class LogCosh(Loss):
         grad = np.tanh(y_pred - y_true)
         grad /= y_pred.shape[-1]
         return grad
-
-
-def _check_smoothing(value):
-    if not 0 <= value <= 1:
-        raise ValueError(f"`label_smoothing` must be a number in [0, 1]. "
-                         f"Received: label_smoothing={value!r}")
-    return value
 
 
 # Keras 3's names: snake-case class names plus the short aliases `keras.losses.get`

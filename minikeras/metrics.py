@@ -21,6 +21,7 @@ import numpy as np
 
 from . import losses
 from .utils.registry import resolve, snake_case
+from .utils.validation import check_number
 
 
 class Metric(ABC):
@@ -250,10 +251,7 @@ class _ConfusionCounts(Metric):
     """
 
     def __init__(self, thresholds=None, name=None):
-        if thresholds is not None and not 0 <= thresholds <= 1:
-            raise ValueError(f"`thresholds` must be a number in [0, 1]. "
-                             f"Received: thresholds={thresholds!r}")
-        self.thresholds = thresholds
+        self.thresholds = check_number(thresholds, "thresholds", 0, 1, allow=[None])
         super().__init__(name=name)
 
     def reset_state(self):

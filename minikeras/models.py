@@ -300,9 +300,9 @@ class Sequential:
         ``validation_split`` takes the LAST fraction of the samples, before
         shuffling, as Keras does.
         """
-        batch_size = validation.check_positive_int(32 if batch_size is None else batch_size,
-                                                   "batch_size")
-        validation.check_fraction(validation_split, "validation_split")
+        batch_size = validation.check_int(32 if batch_size is None else batch_size,
+                                          "batch_size", 1)
+        validation.check_number(validation_split, "validation_split", 0, 1, closed="left")
         x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:
@@ -318,9 +318,9 @@ class Sequential:
             sample_weight = None if sample_weight is None else sample_weight[:split]
         data = EpochIterator((x, y, sample_weight), batch_size, shuffle, _steps(steps_per_epoch))
         if val is not None:
-            val_batch = validation.check_positive_int(
+            val_batch = validation.check_int(
                 batch_size if validation_batch_size is None else validation_batch_size,
-                "validation_batch_size")
+                "validation_batch_size", 1)
             val = EpochIterator(val, val_batch, steps_per_epoch=_steps(validation_steps,
                                                                       "validation_steps"))
         return data, val
@@ -442,9 +442,9 @@ class Sequential:
             validation data.
         """
         self._require_compiled("fit")
-        epochs = validation.check_int(epochs, "epochs", low=0)
-        initial_epoch = validation.check_int(initial_epoch, "initial_epoch", low=0)
-        validation_freq = validation.check_int(validation_freq, "validation_freq", low=1)
+        epochs = validation.check_int(epochs, "epochs", 0)
+        initial_epoch = validation.check_int(initial_epoch, "initial_epoch", 0)
+        validation_freq = validation.check_int(validation_freq, "validation_freq", 1)
         data, val = self._fit_data(x, y, sample_weight, class_weight, batch_size, shuffle,
                                    steps_per_epoch, validation_split, validation_data,
                                    validation_batch_size, validation_steps)
@@ -492,8 +492,8 @@ class Sequential:
             (names in :attr:`metrics_names`); a dict with ``return_dict=True``.
         """
         self._require_compiled("evaluate")
-        batch_size = validation.check_positive_int(32 if batch_size is None else batch_size,
-                                                   "batch_size")
+        batch_size = validation.check_int(32 if batch_size is None else batch_size,
+                                          "batch_size", 1)
         data = EpochIterator(self._prepare(x, y, sample_weight), batch_size,
                              steps_per_epoch=_steps(steps))
         logs = self._test_loop(data, self._callbacks(callbacks, verbose, 1, data.steps))
@@ -532,8 +532,8 @@ class Sequential:
             An array with one output row per sample. Several threads may predict
             with one model at once.
         """
-        batch_size = validation.check_positive_int(32 if batch_size is None else batch_size,
-                                                   "batch_size")
+        batch_size = validation.check_int(32 if batch_size is None else batch_size,
+                                          "batch_size", 1)
         x = self._prepare_x(x, finite=False)
         data = EpochIterator((x,), batch_size, steps_per_epoch=_steps(steps))
         callbacks = self._callbacks(callbacks, verbose, 1, data.steps)
@@ -660,7 +660,7 @@ class _Trainer:
 
 
 def _steps(value, argument="steps_per_epoch"):
-    return None if value is None else validation.check_int(value, argument, low=1)
+    return None if value is None else validation.check_int(value, argument, 1)
 
 
 def _resolve_verbose(verbose):

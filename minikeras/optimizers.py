@@ -33,16 +33,18 @@ import numpy as np
 from . import schedules
 from .utils import buffers
 from .utils.registry import resolve
+from .utils.validation import check_bool, check_number
 
 
 class Optimizer(ABC):
     """Base class for optimizers.
 
     Args:
-        learning_rate: a non-negative float, a ``LearningRateSchedule`` or any
+        learning_rate: a non-negative finite float (0 is allowed, as in Keras:
+            it freezes the weights), a ``LearningRateSchedule`` or any
             zero-argument callable; a schedule is evaluated at ``iterations``,
             a plain callable is called with no argument, as in Keras.
-        weight_decay: decoupled weight decay factor, or None (default).
+        weight_decay: non-negative decoupled weight decay factor, or None (default).
         clipnorm: clip each gradient to this L2 norm; default None.
         clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``;
             default None.
@@ -61,18 +63,13 @@ class Optimizer(ABC):
         if len(set_clips) > 1:
             raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
                              f"set. Received: {', '.join(set_clips)}")
-        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
-                           ("global_clipnorm", global_clipnorm), ("weight_decay", weight_decay)):
-            if value is not None:
-                _check_number(arg, value, "a non-negative number or None", 0, math.inf)
         if isinstance(learning_rate, dict):
             learning_rate = schedules.deserialize(learning_rate)
-        _check_learning_rate(learning_rate)
-        self._learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.clipnorm = clipnorm
-        self.clipvalue = clipvalue
-        self.global_clipnorm = global_clipnorm
+        self._learning_rate = _check_learning_rate(learning_rate)
+        self.weight_decay = check_number(weight_decay, "weight_decay", 0, allow=[None])
+        self.clipnorm = check_number(clipnorm, "clipnorm", 0, allow=[None])
+        self.clipvalue = check_number(clipvalue, "clipvalue", 0, allow=[None])
+        self.global_clipnorm = check_number(global_clipnorm, "global_clipnorm", 0, allow=[None])
         self.name = name or type(self).__name__.lower()
         self.iterations = 0
         self.built = False
@@ -98,8 +95,7 @@ class Optimizer(ABC):
             raise TypeError("This optimizer was created with a LearningRateSchedule, so its "
                             "`learning_rate` cannot be set. Create the optimizer with a float "
                             "learning rate to change it during training.")
-        _check_learning_rate(value)
-        self._learning_rate = value
+        self._learning_rate = _check_learning_rate(value)
 
     def build(self, variables):
         """Create the per-variable state for ``variables`` (``apply`` calls it on its first step).
@@ -239,25 +235,17 @@ def _scale_to_norm(grads, max_norm):
             g *= max_norm / norm
 
 
-def _check_number(argument, value, expectation, low, high, low_open=False, high_open=False):
-    ok = (isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-          and (low < value if low_open else low <= value)
-          and (value < high if high_open else value <= high))
-    if not ok:
-        raise ValueError(f"`{argument}` must be {expectation}. Received: {argument}={value!r}")
-
-
 def _is_number(value):
     return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
 
 
 def _check_learning_rate(value):
-    if callable(value):
-        return
-    if (isinstance(value, bool) or not isinstance(value, (int, float, np.number))
-            or not value >= 0):
-        raise ValueError("`learning_rate` must be a non-negative number or a "
-                         f"LearningRateSchedule. Received: learning_rate={value!r}")
+    """A schedule or callable as it is, else a non-negative finite float.
+
+    Keras accepts 0.0 (and, unchecked, negative, NaN and inf rates); 0 is kept
+    because freezing the weights is a legitimate experiment, the rest refused.
+    """
+    return value if callable(value) else check_number(value, "learning_rate", 0)
 
 
 class SGD(Optimizer):
@@ -287,9 +275,8 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        _check_number("momentum", momentum, "a number in [0, 1]", 0, 1)
-        self.momentum = momentum
-        self.nesterov = nesterov
+        self.momentum = check_number(momentum, "momentum", 0, 1)
+        self.nesterov = check_bool(nesterov, "nesterov")
 
     def build(self, variables):
         if self.momentum != 0:
@@ -353,13 +340,10 @@ class Adam(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        _check_number("beta_1", beta_1, "a number in [0, 1)", 0, 1, high_open=True)
-        _check_number("beta_2", beta_2, "a number in [0, 1)", 0, 1, high_open=True)
-        _check_number("epsilon", epsilon, "a non-negative number", 0, math.inf)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.amsgrad = amsgrad
+        self.beta_1 = check_number(beta_1, "beta_1", 0, 1, closed="left")
+        self.beta_2 = check_number(beta_2, "beta_2", 0, 1, closed="left")
+        self.epsilon = check_number(epsilon, "epsilon", 0)
+        self.amsgrad = check_bool(amsgrad, "amsgrad")
 
     def build(self, variables):
         for variable in variables:  # Keras interleaves each weight's two moments
@@ -421,9 +405,7 @@ class AdamW(Adam):
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-7, amsgrad=False, **kwargs):
-        if weight_decay is None:
-            raise ValueError("`weight_decay` must be a non-negative number. "
-                             "Received: weight_decay=None")
+        check_number(weight_decay, "weight_decay", 0)  # None, allowed in Adam, is not here
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad,
                          weight_decay=weight_decay, **kwargs)
 
@@ -463,13 +445,10 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        _check_number("rho", rho, "a number in [0, 1)", 0, 1, high_open=True)
-        _check_number("momentum", momentum, "a number in [0, 1]", 0, 1)
-        _check_number("epsilon", epsilon, "a non-negative number", 0, math.inf)
-        self.rho = rho
-        self.momentum = momentum
-        self.epsilon = epsilon
-        self.centered = centered
+        self.rho = check_number(rho, "rho", 0, 1, closed="left")
+        self.momentum = check_number(momentum, "momentum", 0, 1)
+        self.epsilon = check_number(epsilon, "epsilon", 0)
+        self.centered = check_bool(centered, "centered")
 
     def build(self, variables):
         kinds = ["velocity"] + ["momentum"] * (self.momentum > 0) \
@@ -544,11 +523,9 @@ class Adagrad(Optimizer):
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
                  **kwargs):
         super().__init__(learning_rate, **kwargs)
-        _check_number("initial_accumulator_value", initial_accumulator_value,
-                      "a non-negative number", 0, math.inf)
-        _check_number("epsilon", epsilon, "a non-negative number", 0, math.inf)
-        self.initial_accumulator_value = initial_accumulator_value
-        self.epsilon = epsilon
+        self.initial_accumulator_value = check_number(initial_accumulator_value,
+                                                      "initial_accumulator_value", 0)
+        self.epsilon = check_number(epsilon, "epsilon", 0)
 
     def build(self, variables):
         for variable in variables:
@@ -608,12 +585,9 @@ class Nadam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, **kwargs)
-        _check_number("beta_1", beta_1, "a number in [0, 1)", 0, 1, high_open=True)
-        _check_number("beta_2", beta_2, "a number in [0, 1)", 0, 1, high_open=True)
-        _check_number("epsilon", epsilon, "a non-negative number", 0, math.inf)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        self.beta_1 = check_number(beta_1, "beta_1", 0, 1, closed="left")
+        self.beta_2 = check_number(beta_2, "beta_2", 0, 1, closed="left")
+        self.epsilon = check_number(epsilon, "epsilon", 0)
         self._u_product = 1.0  # P_t, shared by all variables
 
     def build(self, variables):

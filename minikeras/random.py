@@ -8,6 +8,8 @@ import random as _py_random
 
 import numpy as np
 
+from .utils.validation import check_int
+
 _generator = np.random.default_rng()
 
 
@@ -18,15 +20,13 @@ def set_seed(seed):
         seed: a non-negative integer.
     """
     global _generator
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
-    _generator = np.random.default_rng(int(seed))
-    np.random.seed(int(seed) % 2**32)
-    _py_random.seed(int(seed))
+    seed = check_int(seed, "seed", 0)
+    _generator = np.random.default_rng(seed)
+    np.random.seed(seed % 2**32)
+    _py_random.seed(seed)
 
 
 def generator(seed=None):
     """Return the global generator, or a private one when `seed` is given."""
-    if seed is None:
-        return _generator
-    return np.random.default_rng(seed)
+    seed = check_int(seed, "seed", 0, allow=[None])
+    return _generator if seed is None else np.random.default_rng(seed)

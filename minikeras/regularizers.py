@@ -10,23 +10,10 @@ The penalties are Keras 3's: ``l1 * sum(|x|)`` and ``l2 * sum(x**2)`` (no 1/2
 in front, so the L2 gradient is ``2 * l2 * x``). Select one with :func:`get`,
 e.g. ``get("l2")`` for ``L2(0.01)``.
 """
-import math
-from numbers import Real
-
 import numpy as np
 
 from .utils.registry import resolve, serialize  # noqa: F401 - serialize is public here
-
-
-def _check_factor(value, name):
-    """Return `value` as a float, or raise unless it is a non-negative finite number."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) \
-            or value < 0:
-        raise ValueError(
-            f"`{name}` must be a non-negative finite number. Received: {name}={value!r}"
-        )
-    # A Python float keeps float32 weights float32: numpy treats it as a weak scalar.
-    return float(value)
+from .utils.validation import check_number
 
 
 class Regularizer:
@@ -68,7 +55,7 @@ class L1(Regularizer):
     """
 
     def __init__(self, l1=0.01):
-        self.l1 = _check_factor(0.01 if l1 is None else l1, "l1")
+        self.l1 = check_number(0.01 if l1 is None else l1, "l1", 0)
 
     def __call__(self, x):
         return self.l1 * float(np.abs(x).sum())
@@ -90,7 +77,7 @@ class L2(Regularizer):
     """
 
     def __init__(self, l2=0.01):
-        self.l2 = _check_factor(0.01 if l2 is None else l2, "l2")
+        self.l2 = check_number(0.01 if l2 is None else l2, "l2", 0)
 
     def __call__(self, x):
         return self.l2 * float(np.vdot(x, x))
@@ -117,8 +104,9 @@ class L1L2(Regularizer):
     """
 
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1 = _check_factor(0.0 if l1 is None else l1, "l1")
-        self.l2 = _check_factor(0.0 if l2 is None else l2, "l2")
+        # A Python float (check_number returns one) keeps float32 weights float32.
+        self.l1 = check_number(0.0 if l1 is None else l1, "l1", 0)
+        self.l2 = check_number(0.0 if l2 is None else l2, "l2", 0)
 
     def __call__(self, x):
         penalty = 0.0

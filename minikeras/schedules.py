@@ -12,9 +12,9 @@ Example:
 """
 import bisect
 import math
-from numbers import Real
 
 from .utils.registry import resolve
+from .utils.validation import check_bool, check_number
 
 
 class LearningRateSchedule:
@@ -58,14 +58,11 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="ExponentialDecay"):
-        _check_number("initial_learning_rate", initial_learning_rate, "a non-negative number",
-                      minimum=0)
-        _check_number("decay_steps", decay_steps, "a positive number", minimum=0, strict=True)
-        _check_number("decay_rate", decay_rate, "a non-negative number", minimum=0)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
+        self.initial_learning_rate = check_number(initial_learning_rate,
+                                                  "initial_learning_rate", 0)
+        self.decay_steps = check_number(decay_steps, "decay_steps", 0, closed="neither")
+        self.decay_rate = check_number(decay_rate, "decay_rate", 0)
+        self.staircase = check_bool(staircase, "staircase")
         self.name = name
 
     def __call__(self, step):
@@ -100,14 +97,11 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
-        _check_number("initial_learning_rate", initial_learning_rate, "a non-negative number",
-                      minimum=0)
-        _check_number("decay_steps", decay_steps, "a positive number", minimum=0, strict=True)
-        _check_number("decay_rate", decay_rate, "a non-negative number", minimum=0)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
+        self.initial_learning_rate = check_number(initial_learning_rate,
+                                                  "initial_learning_rate", 0)
+        self.decay_steps = check_number(decay_steps, "decay_steps", 0, closed="neither")
+        self.decay_rate = check_number(decay_rate, "decay_rate", 0)
+        self.staircase = check_bool(staircase, "staircase")
         self.name = name
 
     def __call__(self, step):
@@ -148,12 +142,9 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 "`values` must have one more element than `boundaries`. Received: "
                 f"boundaries={boundaries} (length {len(boundaries)}), "
                 f"values={values} (length {len(values)})")
-        for value in values:
-            _check_number("values", value, "a list of non-negative numbers", minimum=0,
-                          received=values)
-        for b in boundaries:
-            _check_number("boundaries", b, "a list of strictly increasing numbers",
-                          received=boundaries)
+        values = [check_number(v, f"values[{i}]", 0) for i, v in enumerate(values)]
+        for i, b in enumerate(boundaries):
+            check_number(b, f"boundaries[{i}]")
         if any(a >= b for a, b in zip(boundaries, boundaries[1:])):
             raise ValueError("`boundaries` must be strictly increasing. "
                              f"Received: boundaries={boundaries}")
@@ -199,20 +190,13 @@ class CosineDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
                  warmup_target=None, warmup_steps=0):
-        _check_number("initial_learning_rate", initial_learning_rate, "a non-negative number",
-                      minimum=0)
-        _check_number("decay_steps", decay_steps, "a positive number", minimum=0, strict=True)
-        _check_number("alpha", alpha, "a number in [0, 1]", minimum=0, maximum=1)
-        if warmup_target is not None:
-            _check_number("warmup_target", warmup_target, "a non-negative number or None",
-                          minimum=0)
-        _check_number("warmup_steps", warmup_steps, "a non-negative number", minimum=0)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.alpha = alpha
+        self.initial_learning_rate = check_number(initial_learning_rate,
+                                                  "initial_learning_rate", 0)
+        self.decay_steps = check_number(decay_steps, "decay_steps", 0, closed="neither")
+        self.alpha = check_number(alpha, "alpha", 0, 1)
         self.name = name
-        self.warmup_target = warmup_target
-        self.warmup_steps = warmup_steps
+        self.warmup_target = check_number(warmup_target, "warmup_target", 0, allow=[None])
+        self.warmup_steps = check_number(warmup_steps, "warmup_steps", 0)
 
     def __call__(self, step):
         if self.warmup_target is None:
@@ -254,15 +238,3 @@ def deserialize(config):
                         f"LearningRateSchedule instance or a config dict. Received: {config!r}")
     return resolve(config, ALL_SCHEDULES, LearningRateSchedule, "learning_rate")
 
-
-def _check_number(argument, value, expectation, minimum=None, maximum=None, strict=False,
-                  received=None):
-    """Raise "`argument` must be <expectation>. Received: argument=<value>" when it is not."""
-    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
-    if ok and minimum is not None:
-        ok = value > minimum if strict else value >= minimum
-    if ok and maximum is not None:
-        ok = value <= maximum
-    if not ok:
-        shown = value if received is None else received
-        raise ValueError(f"`{argument}` must be {expectation}. Received: {argument}={shown!r}")

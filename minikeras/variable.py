@@ -1,4 +1,6 @@
 """A weight: its array, the gradient backward wrote for it, and how to regularise it."""
+import reprlib
+
 import numpy as np
 
 
@@ -39,8 +41,15 @@ class Variable:
         return self.value.size
 
     def assign(self, new_value):
-        """Copy `new_value` into the existing array (shape must match)."""
-        new_value = np.asarray(new_value)
+        """Copy `new_value` into the existing array (numbers, and the shape must match)."""
+        try:
+            array = np.asarray(new_value)
+        except ValueError:  # a ragged list
+            array = None
+        if array is None or array.dtype.kind not in "biuf":
+            raise ValueError(f"Weight `{self.name}` must be assigned an array of numbers of "
+                             f"shape {self.value.shape}. Received: {reprlib.repr(new_value)}")
+        new_value = array
         if new_value.shape != self.value.shape:
             raise ValueError(
                 f"Weight `{self.name}` has shape {self.value.shape}; "

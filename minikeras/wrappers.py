@@ -40,6 +40,7 @@ from . import activations, config, losses, optimizers
 from .layers import Dense, Input
 from .models import Sequential
 from .random import set_seed
+from .utils.validation import check_int
 
 try:
     from sklearn.utils.validation import validate_data
@@ -226,7 +227,10 @@ class _MiniKerasEstimator(BaseEstimator):
         n_features = self.n_features_in_
         if self.model is None:
             sizes = self.hidden_layer_sizes
-            sizes = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
+            if isinstance(sizes, (list, tuple, np.ndarray)):
+                sizes = [check_int(s, f"hidden_layer_sizes[{i}]", 1) for i, s in enumerate(sizes)]
+            else:  # one hidden layer, as scikit-learn's MLP accepts
+                sizes = [check_int(sizes, "hidden_layer_sizes", 1)]
             model = Sequential([Input((n_features,))]
                                + [Dense(size, activation=self.activation) for size in sizes]
                                + [Dense(units, activation=out_activation)])

@@ -305,7 +305,8 @@ def test_reduce_lr_on_plateau_improvement_rule(monitor, values, reduced, rng):
 
 
 def test_reduce_lr_on_plateau_validation_and_missing_monitor(rng):
-    with pytest.raises(ValueError, match="factor >= 1.0"):
+    with pytest.raises(ValueError, match=r"`factor` must be a number in \(0, 1\)\. "
+                                         r"Received: factor=1\.0"):
         ReduceLROnPlateau(factor=1.0)
     x, y = _data(rng)
     with pytest.warns(UserWarning, match="Learning rate reduction is conditioned on metric "

@@ -78,7 +78,7 @@ def test_blobs_with_custom_centres_and_labels():
 @pytest.mark.parametrize("call, message", [
     (lambda: moons(1), r"`n_samples` must be an integer >= 2. Received: n_samples=1"),
     (lambda: moons(10.0), r"`n_samples` must be an integer >= 2. Received: n_samples=10.0"),
-    (lambda: spiral(10, 0), r"`classes` must be an integer >= 1. Received: classes=0"),
+    (lambda: spiral(10, 0), r"`classes` must be a positive integer. Received: classes=0"),
     (lambda: spiral(True), r"`points_per_class` must be an integer >= 2"),
     (lambda: blobs(3), r"`n_samples` must be an integer >= 4. Received: n_samples=3"),
     (lambda: blobs(10, labels=[0, 1]), r"`labels` must hold one integer class per centre \(4\)"),
@@ -109,5 +109,5 @@ def test_breast_cancer_options():
     (x_train, _), (x_val, _) = breast_cancer.load_data(validation_rows=50, standardize=False)
     assert x_val.shape == (50, 30)
     np.testing.assert_allclose(x_train[0], load_breast_cancer().data[50], rtol=1e-6)
-    with pytest.raises(ValueError, match=r"`validation_rows` must be in \(0, 569\)"):
+    with pytest.raises(ValueError, match=r"`validation_rows` must be an integer in \(0, 569\)"):
         breast_cancer.load_data(validation_rows=569)

@@ -125,7 +125,8 @@ def test_constant_initializers():
     np.testing.assert_array_equal(initializers.Constant(3.5)((2, 2)), np.full((2, 2), 3.5))
     np.testing.assert_array_equal(initializers.Identity(2.0)((2, 3)),
                                   [[2, 0, 0], [0, 2, 0]])
-    with pytest.raises(ValueError, match="`value` must be a scalar"):
+    with pytest.raises(ValueError,
+                       match=r"`value` must be a finite number\. Received: value=\[1\.0, 2\.0\]"):
         initializers.Constant([1.0, 2.0])
     with pytest.raises(ValueError, match="2-D matrices only"):
         initializers.Identity()((2, 2, 2))
@@ -247,10 +248,11 @@ def test_get_errors():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: initializers.VarianceScaling(scale=0.0), "`scale` must be a positive number"),
+    (lambda: initializers.VarianceScaling(scale=0.0), "`scale` must be a positive finite number"),
     (lambda: initializers.VarianceScaling(mode="fan"), "`mode` must be one of"),
     (lambda: initializers.VarianceScaling(distribution="cauchy"), "`distribution` must be one of"),
-    (lambda: initializers.RandomNormal(stddev=-1.0), "`stddev` must be a non-negative number"),
+    (lambda: initializers.RandomNormal(stddev=-1.0),
+     "`stddev` must be a non-negative finite number"),
     (lambda: initializers.RandomUniform(minval=float("nan")), "`minval` must be a finite number"),
     (lambda: initializers.GlorotUniform(seed=-1), "`seed` must be None or a non-negative"),
     (lambda: initializers.HeNormal(seed=1.5), "`seed` must be None or a non-negative"),

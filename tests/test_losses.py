@@ -368,7 +368,7 @@ def test_get_passes_instances_and_configs_and_rejects_unknown_names():
 @pytest.mark.parametrize("make, match", [
     (lambda: L.BinaryCrossentropy(label_smoothing=1.5), r"`label_smoothing` must be a number in \[0, 1\]"),
     (lambda: L.CategoricalCrossentropy(label_smoothing=-0.1), r"`label_smoothing` must be"),
-    (lambda: L.Huber(delta=0.0), r"`delta` must be a positive number. Received: delta=0.0"),
+    (lambda: L.Huber(delta=0.0), r"`delta` must be a positive finite number. Received: delta=0.0"),
     (lambda: L.MeanSquaredError(reduction="mean"), r"`reduction` must be one of"),
 ], ids=["bce_smoothing", "cce_smoothing", "huber_delta", "reduction"])
 def test_constructor_arguments_are_checked(make, match):

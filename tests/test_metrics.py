@@ -217,5 +217,5 @@ def test_get_passes_instances_and_rejects_unknown_names():
 
 
 def test_threshold_is_checked():
-    with pytest.raises(ValueError, match=r"`thresholds` must be a number in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"`thresholds` must be None or a number in \[0, 1\]"):
         M.Precision(thresholds=1.5)

@@ -139,7 +139,8 @@ def test_dropout_rejects_bad_rates(rate):
 
 
 def test_dropout_rejects_bad_noise_shape():
-    with pytest.raises(ValueError, match="`noise_shape` must be a tuple of positive integers"):
+    with pytest.raises(ValueError, match=r"`noise_shape\[1\]` must be None or a positive integer\. "
+                                         r"Received: noise_shape\[1\]=0"):
         Dropout(0.5, noise_shape=(None, 0))
     with pytest.raises(ValueError, match="one entry per input axis"):
         Dropout(0.5, noise_shape=(None, 1, 1))(np.ones((2, 3)), training=True)

@@ -1,5 +1,6 @@
 """The Wisconsin breast-cancer data set (569 samples, 30 features), shipped with scikit-learn."""
 from .. import config
+from ..utils.validation import check_int
 
 
 def load_data(validation_rows=100, standardize=True):
@@ -23,9 +24,7 @@ def load_data(validation_rows=100, standardize=True):
     data = load_breast_cancer()
     x = data.data.astype(config.floatx())
     y = data.target.astype(config.floatx())
-    if not 0 < validation_rows < len(x):
-        raise ValueError(f"`validation_rows` must be in (0, {len(x)}). "
-                         f"Received: validation_rows={validation_rows!r}")
+    validation_rows = check_int(validation_rows, "validation_rows", 0, len(x), closed="neither")
     x_val, y_val = x[:validation_rows], y[:validation_rows]
     x_train, y_train = x[validation_rows:], y[validation_rows:]
     if standardize:

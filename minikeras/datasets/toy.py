@@ -8,6 +8,7 @@ when ``seed`` is given.
 import numpy as np
 
 from .. import config, random
+from ..utils.validation import check_int, check_number
 
 
 def moons(n_samples=200, noise=0.2, seed=None):
@@ -24,7 +25,8 @@ def moons(n_samples=200, noise=0.2, seed=None):
         >>> x.shape, y.tolist()
         ((4, 2), [0, 0, 1, 1])
     """
-    n_samples = _check_count(n_samples, "n_samples", minimum=2)
+    n_samples = check_int(n_samples, "n_samples", 2)
+    noise = check_number(noise, "noise", 0)
     n_top = n_samples - n_samples // 2
     top = np.linspace(0.0, np.pi, n_top)
     bottom = np.linspace(0.0, np.pi, n_samples // 2)
@@ -55,8 +57,9 @@ def spiral(points_per_class=100, classes=3, noise=0.2, seed=None):
         >>> x.shape, np.bincount(y).tolist()
         ((150, 2), [50, 50, 50])
     """
-    points_per_class = _check_count(points_per_class, "points_per_class", minimum=2)
-    classes = _check_count(classes, "classes", minimum=1)
+    points_per_class = check_int(points_per_class, "points_per_class", 2)
+    classes = check_int(classes, "classes", 1)
+    noise = check_number(noise, "noise", 0)
     radius = np.tile(np.linspace(0.0, 1.0, points_per_class), classes)
     theta = 4.0 * radius + np.repeat(4.0 * np.arange(classes), points_per_class)
     theta += random.generator(seed).normal(scale=noise, size=theta.shape)
@@ -98,7 +101,8 @@ def blobs(n_samples=400, centers=HARD_CENTERS, labels=HARD_LABELS, cluster_std=1
     if labels.shape != (len(centers),) or labels.dtype.kind not in "iu":
         raise ValueError(f"`labels` must hold one integer class per centre ({len(centers)}). "
                          f"Received: labels={labels.tolist()!r}")
-    n_samples = _check_count(n_samples, "n_samples", minimum=len(centers))
+    n_samples = check_int(n_samples, "n_samples", len(centers))
+    cluster_std = check_number(cluster_std, "cluster_std", 0)
     counts = np.full(len(centers), n_samples // len(centers))
     counts[:n_samples % len(centers)] += 1
     blob = np.repeat(np.arange(len(centers)), counts)
@@ -106,9 +110,3 @@ def blobs(n_samples=400, centers=HARD_CENTERS, labels=HARD_LABELS, cluster_std=1
                                                                                centers.shape[1]))
     return x.astype(config.floatx()), labels[blob].astype(np.intp)
 
-
-def _check_count(value, argument, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{argument}` must be an integer >= {minimum}. "
-                         f"Received: {argument}={value!r}")
-    return int(value)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import initializers, regularizers
+from ..utils.validation import check_bool, check_int, check_number
 from .layer import Layer
 
 
@@ -64,15 +65,10 @@ class BatchNormalization(Layer):
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-            raise ValueError(f"`axis` must be an integer. Received: axis={axis!r}")
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"`momentum` must be a number in [0, 1]. Received: "
-                             f"momentum={momentum!r}")
-        if not epsilon > 0:
-            raise ValueError(f"`epsilon` must be a positive number. Received: epsilon={epsilon!r}")
-        self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
-        self.center, self.scale = center, scale
+        self.axis = check_int(axis, "axis")
+        self.momentum = check_number(momentum, "momentum", 0, 1)
+        self.epsilon = check_number(epsilon, "epsilon", 0, closed="neither")
+        self.center, self.scale = check_bool(center, "center"), check_bool(scale, "scale")
         self.initializers = {"beta": beta_initializer, "gamma": gamma_initializer,
                              "moving_mean": moving_mean_initializer,
                              "moving_variance": moving_variance_initializer}

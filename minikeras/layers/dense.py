@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import activations, initializers, regularizers
+from ..utils.validation import check_bool, check_int
 from .layer import Layer
 
 
@@ -38,11 +39,9 @@ class Dense(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  input_shape=None, name=None, **kwargs):
         super().__init__(name=name, input_shape=input_shape, **kwargs)
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
-            raise ValueError(f"`units` must be a positive integer. Received: units={units!r}")
-        self.units = int(units)
+        self.units = check_int(units, "units", 1)
         self.activation = activations.get(activation)
-        self.use_bias = use_bias
+        self.use_bias = check_bool(use_bias, "use_bias")
         for initializer in (kernel_initializer, bias_initializer):
             initializers.get(initializer)  # a typo fails here, where it was written
         self.kernel_initializer = kernel_initializer

@@ -1,8 +1,6 @@
 """Dropout: zero a random fraction of the inputs while training (inverted dropout)."""
-import numbers
-
 from .. import random
-from ..utils import validation
+from ..utils.validation import check_int, check_number
 from .layer import Layer
 
 
@@ -41,15 +39,15 @@ class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         # Keras also accepts rate=1, where the scale 1 / (1 - rate) is undefined.
-        self.rate = validation.check_fraction(rate, "rate")
+        self.rate = check_number(rate, "rate", 0, 1, closed="left")
         if noise_shape is not None:
-            noise_shape = tuple(noise_shape)
-            if not all(d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool)
-                                     and d > 0) for d in noise_shape):
-                raise ValueError("`noise_shape` must be a tuple of positive integers or None. "
-                                 f"Received: noise_shape={noise_shape!r}")
+            if not isinstance(noise_shape, (tuple, list)):
+                raise ValueError("`noise_shape` must be None or a tuple whose entries are "
+                                 f"positive integers or None. Received: noise_shape={noise_shape!r}")
+            noise_shape = tuple(check_int(d, f"noise_shape[{i}]", 1, allow=[None])
+                                for i, d in enumerate(noise_shape))
         self.noise_shape = noise_shape
-        self.seed = seed
+        self.seed = check_int(seed, "seed", 0, allow=[None])
         self._generator = None if seed is None else random.generator(seed)
 
     def forward(self, x, training=False):

@@ -1,7 +1,6 @@
 """GaussianNoise: add zero-mean normal noise to the inputs while training."""
-import numbers
-
 from .. import random
+from ..utils.validation import check_int, check_number
 from .layer import Layer
 
 
@@ -30,11 +29,8 @@ class GaussianNoise(Layer):
 
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(stddev, bool) or not isinstance(stddev, numbers.Real) \
-                or not 0 <= stddev <= 1:
-            raise ValueError(f"`stddev` must be a number in [0, 1]. Received: stddev={stddev!r}")
-        self.stddev = float(stddev)
-        self.seed = seed
+        self.stddev = check_number(stddev, "stddev", 0, 1)
+        self.seed = check_int(seed, "seed", 0, allow=[None])
         self._generator = None if seed is None else random.generator(seed)
 
     def forward(self, x, training=False):

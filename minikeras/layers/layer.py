@@ -36,6 +36,7 @@ import numpy as np
 from .. import config, random
 from ..utils import buffers
 from ..utils.registry import snake_case, unique_name
+from ..utils.validation import check_bool
 from ..variable import Variable
 
 
@@ -58,7 +59,7 @@ class Layer(ABC):
         if input_dim is not None:  # Keras 2's spelling of input_shape=(input_dim,)
             input_shape = (input_dim,)
         self.input_shape = None if input_shape is None else _shape_tuple(input_shape)
-        self.trainable = trainable
+        self.trainable = check_bool(trainable, "trainable")
         self.built = False
         self._weights = []
         self.build_input_shape = None

@@ -1,9 +1,8 @@
 """LayerNormalization: normalize each sample over its features."""
-import numbers
-
 import numpy as np
 
 from .. import initializers, regularizers
+from ..utils.validation import check_bool, check_int, check_number
 from .batch_normalization import (normalization_backward, scale_and_shift,
                                   scale_and_shift_backward)
 from .layer import Layer
@@ -42,15 +41,15 @@ class LayerNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, **kwargs):
         super().__init__(**kwargs)
-        axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
-        if not axes or not all(isinstance(a, numbers.Integral) and not isinstance(a, bool)
-                               for a in axes):
-            raise ValueError("`axis` must be an integer or a list of integers. Received: "
-                             f"axis={axis!r}")
-        if not epsilon > 0:
-            raise ValueError(f"`epsilon` must be a positive number. Received: epsilon={epsilon!r}")
-        self.axis = [int(a) for a in axes] if isinstance(axis, (list, tuple)) else int(axis)
-        self.epsilon, self.center, self.scale = float(epsilon), center, scale
+        if isinstance(axis, (list, tuple)):
+            if not axis:
+                raise ValueError("`axis` must be an integer or a non-empty list of integers. "
+                                 f"Received: axis={axis!r}")
+            self.axis = [check_int(a, f"axis[{i}]") for i, a in enumerate(axis)]
+        else:
+            self.axis = check_int(axis, "axis")
+        self.epsilon = check_number(epsilon, "epsilon", 0, closed="neither")
+        self.center, self.scale = check_bool(center, "center"), check_bool(scale, "scale")
         for initializer in (beta_initializer, gamma_initializer):
             initializers.get(initializer)  # a typo fails here, where it was written
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer

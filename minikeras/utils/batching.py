@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import random
 from . import buffers
+from .validation import check_int
 
 
 def minibatches(*arrays, batch_size=32, shuffle=True, seed=None):
@@ -45,9 +46,7 @@ def minibatches(*arrays, batch_size=32, shuffle=True, seed=None):
     if any(len(a) != n for a in present):
         lengths = [len(a) for a in present]
         raise ValueError(f"All arrays must have the same length. Received lengths: {lengths}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size <= 0:
-        raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
+    batch_size = check_int(batch_size, "batch_size", 1)
     if not shuffle:
         for start in range(0, n, batch_size):
             yield tuple(None if a is None else a[start:start + batch_size] for a in arrays)

@@ -1,40 +1,164 @@
 """Checks at the boundary of the public API, so bad input fails early and clearly.
 
 Every message follows one grammar: the argument in backticks, what was
-expected, then what was received. Nothing here uses ``assert``, which
-``python -O`` strips.
+expected, then what was received::
+
+    `learning_rate` must be a non-negative finite number. Received: learning_rate=nan
+
+Constructor arguments are checked by four functions, each returning the
+cleaned value (a Python ``float``, ``int`` or ``bool``, so configurations stay
+plain JSON even when numpy scalars were passed). Like scikit-learn's
+``_parameter_constraints``, a call *declares* the constraint and the message
+is written from it, so the two cannot disagree:
+
+* :func:`check_number` -- a real number in an interval: ``low``/``high`` (None
+  for unbounded) with ``closed`` ends as in ``sklearn.utils._param_validation.
+  Interval``. NaN is always refused; an infinity only when the interval names it
+  as a closed end (``high=math.inf, closed="both"``).
+* :func:`check_int` -- the same for integers.
+* :func:`check_bool` -- ``True`` or ``False``.
+* :func:`check_option` -- one of a few values, such as strings.
+
+Booleans are never numbers here (``True`` is not a learning rate), and numpy
+scalars are accepted wherever Python numbers are. ``allow`` lists values taken
+as they are besides the interval, such as ``None`` or ``"epoch"``. Nothing here
+uses ``assert``, which ``python -O`` strips.
+
+Example::
+
+    >>> check_number(0.9, "beta_1", 0, 1, closed="left")
+    0.9
+    >>> check_int(0, "units", 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: `units` must be a positive integer. Received: units=0
 """
+import math
 import numbers
+import reprlib
 
 import numpy as np
 
 from .. import config
 
-
-def check_positive_int(value, argument):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"`{argument}` must be a positive integer. Received: {argument}={value!r}")
-    return int(value)
+_CLOSED = ("both", "left", "right", "neither")
 
 
-def check_int(value, argument, low=None, high=None):
-    """An integer (not a bool) in ``[low, high]``; either bound may be None."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-            or (low is not None and value < low) or (high is not None and value > high):
-        named = {0: "a non-negative integer", 1: "a positive integer"}
-        bounds = ("an integer" if low is None and high is None
-                  else named.get(low, f"an integer >= {low}") if high is None
-                  else f"an integer <= {high}" if low is None
-                  else f"an integer in [{low}, {high}]")
-        raise ValueError(f"`{argument}` must be {bounds}. Received: {argument}={value!r}")
-    return int(value)
+def check_number(value, argument, low=None, high=None, *, closed="both", allow=()):
+    """Return ``value`` as a float if it is a real number in the interval from ``low`` to ``high``.
+
+    Args:
+        value: what the caller passed.
+        argument: its name, for the message.
+        low, high: the bounds; ``None`` leaves that side open-ended.
+        closed: which bounds belong to the interval: ``"both"`` (default),
+            ``"left"``, ``"right"`` or ``"neither"``.
+        allow: values accepted and returned unchanged, e.g. ``[None]``.
+
+    Example: ``check_number(1e-7, "epsilon", 0, closed="neither")`` accepts a
+    positive finite number; ``check_number(0.5, "rate", 0, 1, closed="left")``
+    a number in ``[0, 1)``.
+    """
+    return _check_interval(value, argument, low, high, closed, allow, integer=False)
 
 
-def check_fraction(value, argument):
-    """A number in [0, 1), such as ``validation_split``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ValueError(f"`{argument}` must be a number in [0, 1). Received: {argument}={value!r}")
-    return float(value)
+def check_int(value, argument, low=None, high=None, *, closed="both", allow=()):
+    """Return ``value`` as an int if it is an integer in the interval (see :func:`check_number`).
+
+    Floats are refused even when whole (``2.0``), as in Keras's ``units``.
+    Example: ``check_int(patience, "patience", 0)`` accepts a non-negative integer.
+    """
+    return _check_interval(value, argument, low, high, closed, allow, integer=True)
+
+
+def check_bool(value, argument):
+    """Return ``value`` as a bool if it is ``True`` or ``False`` (numpy's included).
+
+    ``1``, ``"yes"`` and ``"False"`` are refused: a truthy string would
+    otherwise switch the option on silently.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ValueError(f"`{argument}` must be a boolean (True or False). "
+                     f"Received: {argument}={reprlib.repr(value)}")
+
+
+def check_option(value, argument, options):
+    """Return ``value`` if it is one of ``options``; the message lists them."""
+    if _is_one_of(value, options):
+        return value
+    raise ValueError(f"`{argument}` must be one of {list(options)}. "
+                     f"Received: {argument}={reprlib.repr(value)}")
+
+
+def _check_interval(value, argument, low, high, closed, allow, integer):
+    if closed not in _CLOSED:  # a programming error, not a user's
+        raise ValueError(f"`closed` must be one of {list(_CLOSED)}. Received: closed={closed!r}")
+    if _is_one_of(value, allow):
+        return value
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, kind) and not isinstance(value, bool):
+        number = int(value) if integer else _as_float(value)
+        if _in_interval(number, low, high, closed):
+            return number
+    raise ValueError(f"`{argument}` must be {_describe(low, high, closed, allow, integer)}. "
+                     f"Received: {argument}={reprlib.repr(value)}")
+
+
+def _as_float(value):
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond float's range, e.g. 10**400
+        return math.inf if value > 0 else -math.inf
+
+
+def _in_interval(number, low, high, closed):
+    left, right = closed in ("both", "left"), closed in ("both", "right")
+    if math.isnan(number):
+        return False
+    if low is not None and not (low <= number if left else low < number):
+        return False
+    if high is not None and not (number <= high if right else number < high):
+        return False
+    # An infinity passes only as a closed infinite end of the interval.
+    return math.isfinite(number) or number in (low, high)
+
+
+def _describe(low, high, closed, allow, integer):
+    """The expectation in words: "a positive integer", "a number in [0, 1)", ..."""
+    left, right = closed in ("both", "left"), closed in ("both", "right")
+    noun = "integer" if integer else "number"
+    # Half-open and unbounded ranges say "finite", so that "Received: x=inf" makes sense.
+    finite = "" if integer or (low is not None and high is not None) else "finite "
+    if integer and high is None and low == 1 and left:  # integers >= 1 are the positive ones
+        low, left = 0, False
+    if low is None and high is None:
+        text = f"a {finite}{noun}"
+    elif high is None and low == 0:
+        text = f"a {'non-negative' if left else 'positive'} {finite}{noun}"
+    elif high is None:
+        text = f"a {finite}{noun} {'>=' if left else '>'} {_show(low)}"
+    elif low is None:
+        text = f"a {finite}{noun} {'<=' if right else '<'} {_show(high)}"
+    else:
+        text = (f"a {noun} in {'[' if left else '('}{_show(low)}, "
+                f"{_show(high)}{']' if right else ')'}")
+    if text.startswith("a integer"):
+        text = "an" + text[1:]
+    return " or ".join([*(repr(a) for a in allow), text])
+
+
+def _show(bound):
+    return f"{bound:g}" if isinstance(bound, float) else str(bound)
+
+
+def _is_one_of(value, options):
+    # Compared within the option's type, so that an array is never asked for its
+    # truth value and True never passes for 1 (numpy's str_ and float64 are
+    # subclasses of str and float, so they pass).
+    return any(value is option or (isinstance(value, type(option)) and value == option
+                                   and isinstance(value, bool) == isinstance(option, bool))
+               for option in options)
 
 
 def check_array(value, argument, dtype=None, finite=True):
@@ -42,7 +166,9 @@ def check_array(value, argument, dtype=None, finite=True):
 
     No copy is made when the input already has the right dtype. ``finite=False``
     leaves the NaN/inf check to the caller, who can then run :func:`check_finite`
-    batch by batch while each batch is in cache.
+    batch by batch while each batch is in cache. The check looks at the cast
+    array, so a float64 value beyond float32's range (1e300), which the cast
+    turns into inf, is refused like an inf.
     """
     if value is None:
         raise ValueError(f"`{argument}` must be an array. Received: {argument}=None")
@@ -57,9 +183,11 @@ def check_array(value, argument, dtype=None, finite=True):
     if array.ndim == 0 or len(array) == 0:
         raise ValueError(f"`{argument}` must not be empty. Received: {argument} with "
                          f"shape={array.shape}")
+    with np.errstate(over="ignore"):  # an overflow becomes inf, which check_finite reports
+        result = array.astype(np.dtype(dtype or config.floatx()), copy=False)
     if finite:
-        check_finite(array, argument)
-    return array.astype(np.dtype(dtype or config.floatx()), copy=False)
+        check_finite(result, argument)
+    return result
 
 
 def check_finite(array, argument, offset=0):
@@ -75,8 +203,11 @@ def check_finite(array, argument, offset=0):
     if not np.isfinite(array).all():
         bad = np.argwhere(~np.isfinite(array))[0]
         index = (int(bad[0]) + offset, *(int(i) for i in bad[1:]))
+        value = array[tuple(bad)]
+        hint = (f" Numbers beyond {array.dtype}'s range (about {np.finfo(array.dtype).max:.1e} "
+                f"in size) become inf when converted to it." if np.isinf(value) else "")
         raise ValueError(f"`{argument}` must be finite, but it holds NaN or inf "
-                         f"(first at index {index}: {array[tuple(bad)]}).")
+                         f"(first at index {index}: {value}).{hint}")
 
 
 def check_same_length(x, y, x_name="x", y_name="y"):
