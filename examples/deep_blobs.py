@@ -12,10 +12,10 @@ centres at (+-2, +-2) and unit spread it is right with probability
 
 A network this small is at the mercy of its initial weights: a ReLU unit that
 starts dead on most of the data can leave one corner uncovered, and training
-then settles at about 73% (or at 50%, a constant guess, when all three units of the
-second layer die). With seeds 0-5 the
-test accuracies measured were 50%, 92%, 72%, 94%, 96%, 74%, so the default
-``--seed`` is 4; try the others to see the failure.
+then settles at about 73% (or at 50%, a constant guess, when all three units of
+the second layer die). With seeds 0-5 the test accuracies measured were 50%,
+92%, 72%, 94%, 96%, 74%, so the default ``--seed`` is 4; try the others to see
+the failure.
 
 Target: test accuracy >= 93% on 400 fresh points.
 
