@@ -93,7 +93,7 @@ def load_data(path=None, mirror=None):
     """
     folder = data_folder(path)
     source = ("`path`" if path is not None else
-              "MINIKERAS_DATA" if os.environ.get("MINIKERAS_DATA") else "the default folder")
+              "MINIKERAS_DATA" if os.environ.get("MINIKERAS_DATA") else "default")
     # The checksums pin each file, so shapes and pairings need no further check.
     x_train, y_train, x_test, y_test = (read_idx(fetch(name, folder, mirror, source=source))
                                         for name in FILES)
@@ -109,7 +109,7 @@ def data_folder(path=None):
     return Path.home() / ".minikeras" / "datasets" / "mnist"
 
 
-def fetch(name, folder, mirror=None, stream=None, source="`path`"):
+def fetch(name, folder, mirror=None, stream=None, source="`folder`"):
     """Return the path of ``folder/name``, downloading and verifying it if it is missing.
 
     A file already present is checked against its size and SHA-256 too, so a
