@@ -208,7 +208,7 @@ def damaged_idx(draw):
     return bytes(flipped), compress
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged=damaged_idx())
 def test_read_idx_fuzzed_files_give_an_array_or_a_value_error_in_bounded_memory(
         tmp_path_factory, damaged):
