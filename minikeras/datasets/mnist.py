@@ -188,9 +188,10 @@ def _receive(url, size, progress):
     """Return the ``size`` bytes at ``url``, or raise OSError saying why within :data:`DEADLINE` s.
 
     A helper thread does the reading, so the deadline holds whatever the server
-    does, even sending its headers one byte a second; the thread reads at most
-    ``size + 1`` bytes into memory and stops by itself at its next read (within
-    :data:`TIMEOUT` s) once the caller has given up on it.
+    does, even sending its headers one byte a second. The thread keeps at most
+    ``size`` bytes and one chunk in memory. Once the caller has given up, it
+    stops at its next read (within :data:`TIMEOUT` s), or, should the server
+    still be trickling headers, when the server hangs up.
     """
     outcome, cancelled = {}, threading.Event()
 
