@@ -19,7 +19,7 @@ from minikeras.datasets import breast_cancer
 from minikeras.layers import Dense
 from minikeras.plot import plot_history
 
-from _common import example_parser, save_picture
+from _common import example_parser, report, save_picture
 
 TARGET = 0.96
 
@@ -45,12 +45,13 @@ def main():
                         validation_data=(x_val, y_val))
     seconds = time.perf_counter() - start
     loss, accuracy = model.evaluate(x_val, y_val, verbose=0)
-    print(f"{epochs} epochs in {seconds:.1f} s: validation accuracy {accuracy:.1%} on the first "
-          f"{len(x_val)} rows (target >= {TARGET:.0%})")
+    status = report(args.quick, f"{epochs} epochs in {seconds:.1f} s: validation accuracy "
+                                f"{accuracy:.1%} on the first {len(x_val)} rows",
+                    f">= {TARGET:.0%}", accuracy >= TARGET)
 
     save_picture(plot_history, history, filename=args.out / "breast_cancer_history.png",
                  title="breast cancer, 30-128-64-32-1")
-    return 0 if args.quick or accuracy >= TARGET else 1
+    return status
 
 
 if __name__ == "__main__":

@@ -31,7 +31,9 @@ from minikeras.callbacks import EarlyStopping, ModelCheckpoint
 from minikeras.datasets import breast_cancer
 from minikeras.layers import Dense
 
-from _common import example_parser
+from _common import example_parser, report
+
+TARGET = 0.95
 
 
 def build_model():
@@ -81,11 +83,13 @@ def main():
     epochs = min(args.epochs, 5) if args.quick else args.epochs
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
-        run(args.out, epochs, args.patience)
+        accuracy = run(args.out, epochs, args.patience)
     else:
         with tempfile.TemporaryDirectory() as out_dir:
-            run(out_dir, epochs, args.patience)
+            accuracy = run(out_dir, epochs, args.patience)
+    return report(args.quick, f"the reloaded checkpoint's validation accuracy is {accuracy:.1%}",
+                  f">= {TARGET:.0%}", accuracy >= TARGET)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -12,9 +12,10 @@ centres at (+-2, +-2) and unit spread it is right with probability
 
 A network this small is at the mercy of its initial weights: a ReLU unit that
 starts dead on most of the data can leave one corner uncovered, and training
-then settles at about 73%. With seeds 0-5 the test accuracies measured were
-73%, 94%, 92%, 96%, 96%, 96%, so the default ``--seed`` is 3; try the others
-to see the failure.
+then settles at about 73% (or at 50%, a constant guess, when all three units of
+the second layer die). With seeds 0-5 the test accuracies measured were 50%,
+92%, 72%, 94%, 96%, 74%, so the default ``--seed`` is 4; try the others to see
+the failure.
 
 Target: test accuracy >= 93% on 400 fresh points.
 
@@ -30,14 +31,14 @@ from minikeras.datasets import blobs
 from minikeras.layers import Dense
 from minikeras.plot import plot_decision_boundary
 
-from _common import example_parser, save_picture
+from _common import example_parser, report, save_picture
 
 TARGET = 0.93
 
 
 def main():
     parser = example_parser(__doc__, "20 epochs instead of 200")
-    parser.add_argument("--seed", type=int, default=3, help="random seed (default: 3)")
+    parser.add_argument("--seed", type=int, default=4, help="random seed (default: 4)")
     args = parser.parse_args()
     epochs = 20 if args.quick else 200
 
@@ -62,13 +63,14 @@ def main():
               f"accuracy {history.history['accuracy'][i]:.3f}")
     train_accuracy = model.evaluate(x_train, y_train, verbose=0)[1]
     test_accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
-    print(f"{epochs} epochs in {seconds:.1f} s: training accuracy {train_accuracy:.1%}, "
-          f"test accuracy {test_accuracy:.1%} (target >= {TARGET:.0%})")
+    status = report(args.quick, f"{epochs} epochs in {seconds:.1f} s: training accuracy "
+                                f"{train_accuracy:.1%}, test accuracy {test_accuracy:.1%}",
+                    f"test >= {TARGET:.0%}", test_accuracy >= TARGET)
 
     save_picture(plot_decision_boundary, model, x_test, y_test,
                  filename=args.out / "deep_blobs_boundary.png",
                  title="hard blobs, 2-5-3-1 (test points)")
-    return 0 if args.quick or test_accuracy >= TARGET else 1
+    return status
 
 
 if __name__ == "__main__":

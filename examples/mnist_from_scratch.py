@@ -24,7 +24,7 @@ import minikeras as keras
 from minikeras.layers import Dense
 from minikeras.plot import plot_history
 
-from _common import example_parser, flat_mnist, save_picture
+from _common import example_parser, flat_mnist, report, save_picture
 
 TARGET = 0.94
 
@@ -55,12 +55,13 @@ def main():
                         validation_data=(x_test, y_test))
     seconds = time.perf_counter() - start
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    print(f"Trained {epochs} epochs in {seconds:.1f} s; test accuracy {accuracy:.2%} "
-          f"(target >= {TARGET:.0%})")
+    status = report(args.quick, f"trained {epochs} epochs in {seconds:.1f} s; "
+                                f"test accuracy {accuracy:.2%}", f">= {TARGET:.0%}",
+                    accuracy >= TARGET)
 
     save_picture(plot_history, history, filename=args.out / "mnist_from_scratch_history.png",
                  title="MNIST 784-16-10, MSE, SGD 0.1 (validation = test set)")
-    return 0 if args.quick or accuracy >= TARGET else 1
+    return status
 
 
 if __name__ == "__main__":

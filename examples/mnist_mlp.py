@@ -23,7 +23,7 @@ import minikeras as keras
 from minikeras.layers import Dense, Dropout
 from minikeras.plot import plot_history
 
-from _common import example_parser, flat_mnist, save_picture
+from _common import example_parser, flat_mnist, report, save_picture
 
 TARGET = 0.98
 BATCH_SIZE = 128
@@ -59,12 +59,13 @@ def main():
                         validation_data=(x_test, y_test))
     seconds = time.perf_counter() - start
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    print(f"Trained {epochs} epochs in {seconds:.1f} s ({seconds / 60:.1f} min); "
-          f"test accuracy {accuracy:.2%} (target >= {TARGET:.0%} within 10 min)")
+    status = report(args.quick, f"trained {epochs} epochs in {seconds:.1f} s "
+                                f"({seconds / 60:.1f} min); test accuracy {accuracy:.2%}",
+                    f">= {TARGET:.0%} within 10 min", accuracy >= TARGET and seconds < 600)
 
     save_picture(plot_history, history, filename=args.out / "mnist_mlp_history.png",
                  title="MNIST 784-512-256-10, dropout 0.2, Adam (validation = test set)")
-    return 0 if args.quick or (accuracy >= TARGET and seconds < 600) else 1
+    return status
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from minikeras.datasets import moons
 from minikeras.layers import Dense
 from minikeras.plot import plot_decision_boundary
 
-from _common import example_parser, save_picture
+from _common import example_parser, report, save_picture
 
 TARGET = 0.96
 
@@ -62,12 +62,13 @@ def main():
               callbacks=[PrintLoss(every=1000)])
     seconds = time.perf_counter() - start
     loss, accuracy = model.evaluate(x, y, verbose=0)
-    print(f"{passes} passes in {seconds:.1f} s: loss {loss:.4f}, training accuracy {accuracy:.1%} "
-          f"(target >= {TARGET:.0%})")
+    status = report(args.quick, f"{passes} passes in {seconds:.1f} s: loss {loss:.4f}, "
+                                f"training accuracy {accuracy:.1%}", f">= {TARGET:.0%}",
+                    accuracy >= TARGET)
 
     save_picture(plot_decision_boundary, model, x, y, filename=args.out / "moons_boundary.png",
                  title="moons, 3 tanh units")
-    return 0 if args.quick or accuracy >= TARGET else 1
+    return status
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from minikeras.datasets import spiral
 from minikeras.layers import Dense
 from minikeras.plot import plot_decision_boundary
 
-from _common import example_parser, save_picture
+from _common import example_parser, report, save_picture
 
 TRAIN_TARGET, TEST_TARGET = 0.98, 0.95
 
@@ -49,15 +49,15 @@ def main():
         print(f"iteration {i:5d}: loss {history.history['loss'][i]:.4f}")
     train_accuracy = model.evaluate(x_train, y_train, verbose=0)[1]
     test_accuracy = model.evaluate(x_test, y_test, verbose=0)[1]
-    print(f"{iterations} iterations in {seconds:.1f} s: training accuracy {train_accuracy:.1%} "
-          f"(target >= {TRAIN_TARGET:.0%}), test accuracy {test_accuracy:.1%} "
-          f"(target >= {TEST_TARGET:.0%})")
+    reached = train_accuracy >= TRAIN_TARGET and test_accuracy >= TEST_TARGET
+    status = report(args.quick, f"{iterations} iterations in {seconds:.1f} s: training accuracy "
+                                f"{train_accuracy:.1%}, test accuracy {test_accuracy:.1%}",
+                    f"training >= {TRAIN_TARGET:.0%}, test >= {TEST_TARGET:.0%}", reached)
 
     save_picture(plot_decision_boundary, model, x_train, y_train,
                  filename=args.out / "spiral_boundary.png",
                  title="spiral, 100 ReLU units (training points)")
-    reached = train_accuracy >= TRAIN_TARGET and test_accuracy >= TEST_TARGET
-    return 0 if args.quick or reached else 1
+    return status
 
 
 if __name__ == "__main__":

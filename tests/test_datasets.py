@@ -8,9 +8,9 @@ from minikeras.datasets import blobs, breast_cancer, moons, spiral
 from minikeras.utils import set_random_seed
 
 GENERATORS = {
-    "moons": lambda seed=None: moons(101, seed=seed),
-    "spiral": lambda seed=None: spiral(40, 3, seed=seed),
-    "blobs": lambda seed=None: blobs(101, seed=seed),
+    "moons": lambda seed=None, **options: moons(101, seed=seed, **options),
+    "spiral": lambda seed=None, **options: spiral(40, 3, seed=seed, **options),
+    "blobs": lambda seed=None, **options: blobs(101, seed=seed, **options),
 }
 
 
@@ -38,6 +38,43 @@ def test_generators_follow_floatx(name, float64):
     assert GENERATORS[name]()[0].dtype == np.float64
 
 
+@pytest.mark.parametrize("name", GENERATORS)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_points_come_shuffled_so_the_last_fifth_holds_every_class(name, seed):
+    """What `validation_split=0.2` holds out (the last fifth) has every class in it."""
+    x, y = GENERATORS[name](seed=seed)
+    assert set(y[-len(y) // 5:]) == set(y)
+    # Class by class with shuffle=False: the last fifth then has one class only.
+    assert len(set(GENERATORS[name](seed=seed, shuffle=False)[1][-len(y) // 5:])) == 1
+
+
+def pairs(x, y):
+    """The (point, label) pairs as rows, in one canonical order."""
+    return np.unique(np.c_[x, y], axis=0)
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_shuffling_reorders_the_same_points(name):
+    """The order is drawn after the points: shuffle=False gives the same points, class by
+    class, and each point keeps its label."""
+    x, y = GENERATORS[name](seed=5)
+    x_ordered, y_ordered = GENERATORS[name](seed=5, shuffle=False)
+    assert not np.array_equal(y, y_ordered)
+    np.testing.assert_array_equal(pairs(x, y), pairs(x_ordered, y_ordered))
+    assert len(pairs(x, y)) > 0.9 * len(y)   # (nearly) all distinct: the check has teeth
+
+
+def test_a_model_validated_on_the_last_fifth_of_moons_sees_both_classes():
+    from minikeras import Input, Sequential
+    from minikeras.layers import Dense
+    x, y = moons(200, seed=0)
+    model = Sequential([Input((2,)), Dense(16, activation="tanh"), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=40, batch_size=16, validation_split=0.2, verbose=0)
+    # A line already separates most of two moons: held-out accuracy follows training's.
+    assert history.history["val_accuracy"][-1] > 0.75
+
+
 def test_moons_without_noise_lie_on_two_half_circles():
     x, y = moons(101, noise=0.0, seed=0)
     assert np.bincount(y).tolist() == [51, 50]
@@ -48,7 +85,7 @@ def test_moons_without_noise_lie_on_two_half_circles():
 
 
 def test_spiral_arms_have_the_right_radii_and_angles():
-    x, y = spiral(50, 4, noise=0.0, seed=0)
+    x, y = spiral(50, 4, noise=0.0, seed=0, shuffle=False)
     assert np.bincount(y).tolist() == [50] * 4
     radius = np.hypot(*x.T)
     np.testing.assert_allclose(radius, np.tile(np.linspace(0, 1, 50), 4), atol=1e-6)
@@ -70,7 +107,8 @@ def test_blobs_default_to_the_hard_xor_layout():
 
 
 def test_blobs_with_custom_centres_and_labels():
-    x, y = blobs(7, centers=[(0, 0), (10, 10)], labels=[1, 0], cluster_std=0.1, seed=0)
+    x, y = blobs(7, centers=[(0, 0), (10, 10)], labels=[1, 0], cluster_std=0.1, seed=0,
+                 shuffle=False)
     assert y.tolist() == [1, 1, 1, 1, 0, 0, 0]
     assert (np.abs(x[:4]) < 1).all() and (np.abs(x[4:] - 10) < 1).all()
 
@@ -83,8 +121,10 @@ def test_blobs_with_custom_centres_and_labels():
     (lambda: blobs(3), r"`n_samples` must be an integer >= 4. Received: n_samples=3"),
     (lambda: blobs(10, labels=[0, 1]), r"`labels` must hold one integer class per centre \(4\)"),
     (lambda: blobs(10, centers=[]), r"`centers` must be a non-empty sequence of points"),
+    (lambda: moons(10, shuffle="yes"), r"`shuffle` must be True or False. Received: "
+                                       r"shuffle='yes'"),
 ], ids=["moons-one", "moons-float", "spiral-no-class", "spiral-bool", "blobs-few", "blobs-labels",
-        "blobs-no-centre"])
+        "blobs-no-centre", "shuffle-string"])
 def test_bad_arguments_are_rejected(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -15,8 +15,6 @@ from minikeras.layers import Dense
 from minikeras.random import set_seed
 from minikeras.utils import buffers, minibatches
 
-MNIST = "../shared/data/mnist"
-
 
 @pytest.mark.parametrize("shuffle", [True, False])
 def test_reused_buffers_yield_the_same_batches(shuffle, rng):
@@ -35,10 +33,10 @@ def test_reused_buffers_yield_the_same_batches(shuffle, rng):
 
 
 @pytest.mark.parametrize("output, labels", [("softmax", "sparse"), ("sigmoid", "binary")])
-def test_fit_follows_the_hand_written_numpy_loop(output, labels):
+def test_fit_follows_the_hand_written_numpy_loop(output, labels, mnist_dir):
     """Same initial weights and the same permutations: minikeras's Adam training and the
     benchmark's tight numpy loop land on the same weights, up to float32 rounding."""
-    (x, y), _ = mnist.load_data(MNIST)
+    (x, y), _ = mnist.load_data(mnist_dir)
     x = x[:2030].reshape(2030, -1).astype(np.float32) / 255   # a last batch of 30
     y = y[:2030].astype(np.int64)
     if labels == "binary":
