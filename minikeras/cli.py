@@ -127,8 +127,7 @@ _positive_int = _integer(1, "a positive integer")
 
 def _add_verbose(parser, default, meaning):
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=default,
-                        help=f"0 prints only the result, 1 {meaning}, 2 one line per pass "
-                             "(default: %(default)s)")
+                        help=f"0 prints only the result; {meaning} (default: %(default)s)")
 
 
 def build_parser():
@@ -150,43 +149,44 @@ def build_parser():
                        help="mnist only: the folder holding the four MNIST .gz files; missing "
                             "ones are downloaded into it (default: $MINIKERAS_DATA, else "
                             "~/.minikeras/datasets/mnist)")
-    train.add_argument("--hidden", type=_hidden_sizes, default=(128, 64, 32),
+    train.add_argument("--hidden", type=_hidden_sizes, default=(128, 64, 32), metavar="WIDTHS",
                        help="hidden layer widths, comma-separated (default: 128,64,32)")
-    train.add_argument("--epochs", type=_positive_int, default=30,
+    train.add_argument("--epochs", type=_positive_int, default=30, metavar="N",
                        help="passes over the training data (default: %(default)s)")
-    train.add_argument("--batch-size", type=_positive_int, default=100,
+    train.add_argument("--batch-size", type=_positive_int, default=100, metavar="N",
                        help="samples per gradient step (default: %(default)s)")
-    train.add_argument("--lr", type=_learning_rate, default=1e-3,
+    train.add_argument("--lr", type=_learning_rate, default=1e-3, metavar="RATE",
                        help="Adam learning rate, a finite positive number (default: %(default)s)")
-    train.add_argument("--seed", type=_integer(0, "a non-negative integer"), default=0,
+    train.add_argument("--seed", type=_integer(0, "a non-negative integer"), default=0, metavar="N",
                        help="random seed; the same seed gives the same run (default: %(default)s)")
     train.add_argument("--save", type=_new_file(), metavar="PATH",
                        help="write the trained model to PATH (reload it with "
                             "minikeras.models.load_model, or use it with evaluate and predict)")
-    _add_verbose(train, 1, "the summary and a progress bar (one line per epoch in a log)")
+    _add_verbose(train, 1, "1 also the summary and a progress bar (one line per epoch in a "
+                           "log); 2 the summary and one line per epoch")
     train.set_defaults(run=_train, command_parser=train)
 
     formats = dict(epilog=_DATA_FORMATS, formatter_class=argparse.RawDescriptionHelpFormatter)
     evaluate = commands.add_parser(
         "evaluate", help="loss and metrics of a saved model on labelled data",
-        description="Print the loss and metrics of a model saved with --save (or model.save) "
-                    "on labelled samples.", **formats)
+        description="Print the loss and metrics of a model saved by `minikeras train --save`\n"
+                    "(or by model.save) on labelled samples.", **formats)
     evaluate.add_argument("model", metavar="MODEL", type=_existing_file,
                           help="the saved model")
     evaluate.add_argument("data", metavar="DATA", type=_existing_file,
                           help="features and labels: .npz, .npy or .csv (see below)")
     evaluate.add_argument("--label-column", metavar="COLUMN",
                           help="the labels' column in a .npy or .csv file (default: the last)")
-    evaluate.add_argument("--batch-size", type=_positive_int, default=32,
+    evaluate.add_argument("--batch-size", type=_positive_int, default=32, metavar="N",
                           help="samples per batch (default: %(default)s)")
-    _add_verbose(evaluate, 0, "a progress bar")
+    _add_verbose(evaluate, 0, "1 also a progress bar; 2 also one progress line")
     evaluate.set_defaults(run=_evaluate, command_parser=evaluate)
 
     predict = commands.add_parser(
         "predict", help="outputs of a saved model",
-        description="Compute the outputs of a model saved with --save (or model.save): one row "
-                    "per sample, one column per output unit (the probabilities of a sigmoid or "
-                    "softmax output).", **formats)
+        description="Compute the outputs of a model saved by `minikeras train --save` (or by\n"
+                    "model.save): one row per sample, one column per output unit (the\n"
+                    "probabilities of a sigmoid or softmax output).", **formats)
     predict.add_argument("model", metavar="MODEL", type=_existing_file, help="the saved model")
     predict.add_argument("data", metavar="DATA", type=_existing_file,
                          help="features: .npz (array x), .npy or .csv (see below)")
@@ -196,9 +196,10 @@ def build_parser():
     predict.add_argument("--label-column", metavar="COLUMN",
                          help="a column of a .npy or .csv file to leave out, so that a labelled "
                               "file serves too (default: none, every column is a feature)")
-    predict.add_argument("--batch-size", type=_positive_int, default=32,
+    predict.add_argument("--batch-size", type=_positive_int, default=32, metavar="N",
                          help="samples per batch (default: %(default)s)")
-    _add_verbose(predict, 0, "a progress bar (on stderr when the outputs go to stdout)")
+    _add_verbose(predict, 0, "1 also a progress bar, 2 also one progress line (on stderr "
+                             "when the outputs go to stdout)")
     predict.set_defaults(run=_predict, command_parser=predict)
     return parser
 
