@@ -151,17 +151,55 @@ class History(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Prints ``Epoch i/n`` and a progress bar (verbose=1) or one line per epoch (verbose=2).
+    """Draws the progress of ``fit``, ``evaluate`` and ``predict`` with a :class:`Progbar`.
 
-    Also draws the bar of ``evaluate`` and ``predict``; the validation inside
-    ``fit`` draws none, as in Keras.
+    ``fit`` prints ``Epoch i/n`` (when there is more than one epoch) and a bar
+    per epoch; ``evaluate`` and ``predict`` draw one bar for their pass. Values
+    appear with their names sorted, as Keras 3 shows them
+    (``accuracy - loss - val_accuracy - val_loss``); names that first appear at
+    the end of the pass, such as ``val_*``, follow those seen during it.
+    Inside ``fit`` the validation pass draws nothing, as in Keras.
+
+    It reads ``self.params``, set by the loop:
+
+    - ``"steps"``: batches in an epoch or pass; None if unknown (the count of
+      batches seen is then the total at the end);
+    - ``"epochs"``: epochs of ``fit`` (default 1);
+    - ``"verbose"``: 1 for the bar, 2 for one line per pass, 0 for nothing
+      (default 1; ``"auto"`` means 1). A ``verbose`` given here wins.
+
+    Args:
+        verbose: overrides ``params["verbose"]`` (default None: use it).
     """
 
-    def __init__(self, verbose=1):
+    def __init__(self, verbose=None):
         super().__init__()
         self.verbose = verbose
         self._bar = None
+        self._seen = 0
         self._in_fit = False
+
+    def _verbosity(self):
+        verbose = self.params.get("verbose", 1) if self.verbose is None else self.verbose
+        return 1 if verbose == "auto" else verbose
+
+    def _start_bar(self):
+        self._seen = 0
+        self._bar = None
+        if self._verbosity():
+            self._bar = Progbar(self.params.get("steps"), verbose=self._verbosity())
+
+    def _update_bar(self, batch, logs):
+        self._seen = batch + 1
+        if self._bar is not None:
+            self._bar.update(self._seen, sorted((logs or {}).items()), finalize=False)
+
+    def _finish_bar(self, logs):
+        if self._bar is not None:
+            if self._bar.target is None:
+                self._bar.target = self._seen
+            self._bar.update(self._bar.target, sorted((logs or {}).items()), finalize=True)
+            self._bar = None
 
     def on_train_begin(self, logs=None):
         self._in_fit = True
@@ -170,35 +208,37 @@ class ProgbarLogger(Callback):
         self._in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
-        print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
-        self._bar = Progbar(self.params["steps"], verbose=self.verbose)
+        epochs = self.params.get("epochs", 1)
+        if self._verbosity() and epochs > 1:
+            print(f"Epoch {epoch + 1}/{epochs}", flush=True)
+        self._start_bar()
 
     def on_train_batch_end(self, batch, logs=None):
-        self._bar.update(batch + 1, logs)
+        self._update_bar(batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._bar.update(self.params["steps"], logs, finalize=True)
+        self._finish_bar(logs)
 
     def on_test_begin(self, logs=None):
         if not self._in_fit:
-            self._bar = Progbar(self.params["steps"], verbose=self.verbose)
+            self._start_bar()
 
     def on_test_batch_end(self, batch, logs=None):
         if not self._in_fit:
-            self._bar.update(batch + 1, logs)
+            self._update_bar(batch, logs)
 
     def on_test_end(self, logs=None):
         if not self._in_fit:
-            self._bar.update(self.params["steps"], logs, finalize=True)
+            self._finish_bar(logs)
 
     def on_predict_begin(self, logs=None):
-        self._bar = Progbar(self.params["steps"], verbose=self.verbose)
+        self._start_bar()
 
     def on_predict_batch_end(self, batch, logs=None):
-        self._bar.update(batch + 1)
+        self._update_bar(batch, None)  # the batch's outputs are not values to show
 
     def on_predict_end(self, logs=None):
-        self._bar.update(self.params["steps"], finalize=True)
+        self._finish_bar(None)
 
 
 # -- the NaN guard of the fit loop ----------------------------------------------------

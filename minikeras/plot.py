@@ -80,12 +80,14 @@ def plot_history(history, filename=None, title=None, dpi=100):
     return _save(figure, filename, dpi)
 
 
-def plot_decision_boundary(model, x, y, filename=None, title=None, resolution=300, dpi=100):
+def plot_decision_boundary(model, x, y, filename=None, title=None, resolution=300, dpi=100,
+                           class_names=None):
     """Colour the plane by the class ``model`` predicts, with the points ``(x, y)`` on top.
 
     The model is evaluated on a ``resolution`` x ``resolution`` grid spanning
     the data plus a margin. The predicted class is ``argmax`` of a multi-unit
-    output, or ``output > 0.5`` for a single sigmoid unit.
+    output, or ``output > 0.5`` for a single sigmoid unit. A legend names the
+    colour of each class among the points; a region has its class's colour.
 
     Args:
         model: a trained model with ``predict`` taking inputs of shape ``(n, 2)``.
@@ -95,6 +97,8 @@ def plot_decision_boundary(model, x, y, filename=None, title=None, resolution=30
         title: optional title.
         resolution: grid points per axis (default 300).
         dpi: resolution of the saved PNG (default 100).
+        class_names: the legend's name for each class, indexed by class
+            (default None: the class numbers).
 
     Returns:
         The matplotlib Figure.
@@ -117,8 +121,16 @@ def plot_decision_boundary(model, x, y, filename=None, title=None, resolution=30
     ax = figure.subplots()
     ax.contourf(grid_u, grid_v, predicted, levels=np.arange(n_classes + 1) - 0.5, cmap=cmap,
                 alpha=0.35)
-    ax.scatter(x[:, 0], x[:, 1], c=labels, cmap=cmap, vmin=0, vmax=n_classes - 1, s=14,
-               edgecolors="k", linewidths=0.4)
+    points = ax.scatter(x[:, 0], x[:, 1], c=labels, cmap=cmap, vmin=0, vmax=n_classes - 1,
+                        s=14, edgecolors="k", linewidths=0.4)
+    present = np.unique(labels)
+    if class_names is not None and len(class_names) < n_classes:
+        raise ValueError(f"`class_names` must name each of the {n_classes} classes. "
+                         f"Received: {len(class_names)} names")
+    names = [str(class_names[c] if class_names is not None else c) for c in present]
+    # One marker per class among the points (num=None: every class, however many).
+    handles, _ = points.legend_elements(num=None, markeredgecolor="k", markeredgewidth=0.4)
+    ax.legend(handles, names, title="class", loc="best", fontsize="small")
     ax.set_xlim(u[0], u[-1])
     ax.set_ylim(v[0], v[-1])
     ax.set_xlabel("$x_1$")

@@ -88,13 +88,19 @@ def generated_mnist(tmp_path_factory):
         images = patterns[labels] ^ (rng.random((count, 28, 28)) < 0.05)
         arrays[f"{split}-images-idx3-ubyte.gz"] = (images * 255).astype(np.uint8)
         arrays[f"{split}-labels-idx1-ubyte.gz"] = labels
+    return folder, write_mnist(folder, arrays)
+
+
+def write_mnist(folder, arrays):
+    """Write ``{file name: uint8 array}`` as gzip-compressed IDX files under MNIST's names;
+    return the checksum table (``mnist.FILES``'s form) that verifies them."""
     table = {}
     for name in mnist.FILES:
-        content = gzip.compress(idx_bytes(arrays[name].shape, arrays[name].tobytes()),
-                                compresslevel=1, mtime=0)
+        array = np.asarray(arrays[name], np.uint8)
+        content = gzip.compress(idx_bytes(array.shape, array.tobytes()), compresslevel=1, mtime=0)
         (folder / name).write_bytes(content)
         table[name] = mnist.Published(hashlib.sha256(content).hexdigest(), len(content))
-    return folder, table
+    return table
 
 
 @pytest.fixture

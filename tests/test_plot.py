@@ -90,6 +90,35 @@ def test_plot_decision_boundary_colours_the_plane_by_predicted_class(tmp_path, u
     assert colours(figure) > 100
 
 
+@pytest.mark.parametrize("class_names, expected", [(None, ["0", "1", "2"]),
+                                                   (["cat", "dog", "eel"], ["cat", "dog", "eel"])],
+                         ids=["numbers", "names"])
+def test_plot_decision_boundary_has_a_class_legend_in_the_points_colours(class_names, expected):
+    x, y = spiral(30, 3, seed=0)
+    model, _ = trained(x, y, 3, epochs=5)
+    figure = plot_decision_boundary(model, x, y, resolution=20, class_names=class_names)
+    ax = figure.get_axes()[0]
+    legend = ax.get_legend()
+    assert legend.get_title().get_text() == "class"
+    assert [text.get_text() for text in legend.get_texts()] == expected
+    points = ax.collections[-1]  # the scatter, drawn over the filled regions
+    colours = points.to_rgba(points.get_array())  # each point's colour through the colormap
+    for label, handle in enumerate(legend.legend_handles):
+        np.testing.assert_allclose(matplotlib.colors.to_rgba(handle.get_markerfacecolor()),
+                                   colours[np.flatnonzero(y == label)[0]])
+
+
+def test_plot_decision_boundary_legend_lists_only_the_classes_present():
+    x, y = blobs(200, seed=0)
+    model, _ = trained(x, y, 1, epochs=5)
+    keep = y == 1  # only class 1 among the points
+    figure = plot_decision_boundary(model, x[keep], y[keep], resolution=20,
+                                    class_names=["benign", "malignant"])
+    assert [t.get_text() for t in figure.get_axes()[0].get_legend().get_texts()] == ["malignant"]
+    with pytest.raises(ValueError, match=r"`class_names` must name each of the 2 classes"):
+        plot_decision_boundary(model, x, y, resolution=20, class_names=["one"])
+
+
 def test_plot_decision_boundary_accepts_one_hot_labels():
     x, y = spiral(30, 3, seed=0)
     model, _ = trained(x, y, 3, epochs=5)

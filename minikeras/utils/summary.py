@@ -1,13 +1,27 @@
 """The ``model.summary()`` table, in Keras's layout, drawn with tabulate."""
+import sys
+
 from tabulate import tabulate
 
+from .console import can_encode
 
-def summary_text(model):
+_BOX_DRAWING = "┌─┬┐│├┼┤└┴┘"
+
+
+def summary_text(model, ascii_only=None):
     """Return the summary of a built model as a string.
 
     Layer (type) / Output Shape / Param # for every layer, then the total,
     trainable and non-trainable parameter counts with their size in bytes.
+
+    Args:
+        model: a built model.
+        ascii_only: draw the table's frame with ``+ - |`` instead of box-drawing
+            characters. Default None: only when ``sys.stdout`` cannot encode
+            them (a console set to ASCII or a legacy code page).
     """
+    if ascii_only is None:
+        ascii_only = not can_encode(sys.stdout, _BOX_DRAWING)
     rows = []
     shape = model.input_shape
     for layer in model.layers:
@@ -15,8 +29,8 @@ def summary_text(model):
         rows.append([f"{layer.name} ({type(layer).__name__})", _shape(shape),
                      f"{layer.count_params():,}"])
     table = tabulate(rows, headers=["Layer (type)", "Output Shape", "Param #"],
-                     tablefmt="simple_outline", colalign=("left", "left", "right"),
-                     disable_numparse=True)
+                     tablefmt="outline" if ascii_only else "simple_outline",
+                     colalign=("left", "left", "right"), disable_numparse=True)
     trainable = model.trainable_weights
     non_trainable = model.non_trainable_weights
     lines = [
