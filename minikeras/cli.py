@@ -63,6 +63,7 @@ def build_parser():
                        help="random seed; the same seed gives the same run (default: %(default)s)")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=2,
                        help="0 silent, 1 progress bar, 2 one line per epoch (default: %(default)s)")
+    _add_export_command(commands)
     return parser
 
 
@@ -89,7 +90,33 @@ def train(args):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    return train(args)
+    return export(args) if args.command == "export" else train(args)
+
+
+def _add_export_command(commands):
+    from .export import DEFAULT_OPSET, FORMATS
+    command = commands.add_parser(
+        "export", help="export a saved model for serving (ONNX)",
+        description="Write a model saved with `model.save` as an ONNX file that ONNX Runtime "
+                    "serves. Needs the onnx extra: pip install \"minikeras[onnx]\".")
+    command.add_argument("model_file", metavar="MODEL_FILE", help="a file written by model.save")
+    command.add_argument("out", metavar="OUT", help="the file to write")
+    command.add_argument("--format", choices=FORMATS, default=FORMATS[0],
+                         help="export format (default: %(default)s)")
+    command.add_argument("--opset-version", type=_positive(int), default=None,
+                         help=f"ONNX opset (default: {DEFAULT_OPSET})")
+
+
+def export(args):
+    """``minikeras export MODEL_FILE --format onnx OUT``: exit status 1, one line, on failure."""
+    from .models import load_model
+    try:
+        model = load_model(args.model_file, compile=False)
+        model.export(args.out, format=args.format, opset_version=args.opset_version)
+    except (OSError, ValueError, ImportError) as e:
+        print(f"minikeras export: error: {e}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
