@@ -189,7 +189,8 @@ def _check_opset(opset_version, onnx):
     if isinstance(opset_version, bool) or not isinstance(opset_version, (int, np.integer)) \
             or not MIN_OPSET <= opset_version <= latest:
         raise ValueError(f"`opset_version` must be an integer from {MIN_OPSET} to {latest} "
-                         f"(the installed onnx's latest). Received: opset_version={opset_version!r}")
+                         "(the installed onnx's latest). Received: "
+                         f"opset_version={opset_version!r}")
     return int(opset_version)
 
 

@@ -329,21 +329,6 @@ def test_an_unbuilt_model_asks_for_its_input_shape(tmp_path):
         Sequential([Dense(2)]).export(tmp_path / "m.onnx", verbose=False)
 
 
-def test_without_onnx_the_error_names_the_extra(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "onnx", None)  # makes `import onnx` raise ImportError
-    with pytest.raises(ImportError, match=r'pip install "minikeras\[onnx\]"'):
-        Sequential([Input((2,)), Dense(1)]).export(tmp_path / "m.onnx")
-
-
-def test_import_minikeras_imports_neither_onnx_nor_onnxruntime():
-    code = ("import sys, minikeras, minikeras.export; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('onnx', 'onnxruntime')))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
-
-
 # -- command line ---------------------------------------------------------------------------
 
 def run_cli(*args):
