@@ -269,7 +269,10 @@ def _batch_normalization(graph, layer, x):
     BatchNormalization operator folds the steps differently and would round
     differently.)
     """
-    shape = layer._param_shape
+    input_shape = layer.build_input_shape
+    axis = layer.axis % len(input_shape)
+    # The per-feature vectors, shaped to broadcast along `axis`: (1, features) for 2-D inputs.
+    shape = tuple(input_shape[a] if a == axis else 1 for a in range(len(input_shape)))
     inv_std = 1 / np.sqrt(layer.moving_variance.value + layer.epsilon)
     y = graph.op("Sub", x, graph.constant("moving_mean", layer.moving_mean.value.reshape(shape)))
     y = graph.op("Mul", y, graph.constant("inv_std", inv_std.reshape(shape)))
@@ -287,14 +290,16 @@ def _layer_normalization(graph, layer, x):
     Normalized axes that are not trailing are moved to the end first (in
     sorted order, the order of gamma's axes) and moved back after.
     """
-    ndim = len(layer.build_input_shape)
-    kept = [a for a in range(ndim) if a not in layer._axes]
-    perm = kept + list(layer._axes)
+    input_shape = layer.build_input_shape
+    ndim = len(input_shape)
+    axes = sorted(a % ndim for a in (layer.axis if isinstance(layer.axis, list) else
+                                     [layer.axis]))
+    kept = [a for a in range(ndim) if a not in axes]
+    perm = kept + axes
     moved = perm != list(range(ndim))
     if moved:
         x = graph.op("Transpose", x, perm=perm)
-    shape = tuple(layer.build_input_shape[a] for a in layer._axes)
-    gamma = layer.gamma.value if layer.scale else np.ones(shape)
+    gamma = layer.gamma.value if layer.scale else np.ones([input_shape[a] for a in axes])
     inputs = [x, graph.constant("gamma", gamma)]
     if layer.center:
         inputs.append(graph.constant("beta", layer.beta.value))

@@ -7,6 +7,7 @@ float32 (as Keras stores them), so each value must equal ``history.history``'s
 rounded to float32, exactly. A last test takes a screenshot of the scalars
 dashboard with headless Chromium, when one is installed.
 """
+import inspect
 import json
 import os
 import shutil
@@ -226,3 +227,32 @@ def test_scalars_dashboard_screenshot(server, tmp_path):
         assert np.all(charts == colour, axis=-1).sum() > 100, \
             f"no line of colour {colour} in the scalars chart: look at {shot}"
     print(f"screenshot: {shot}")
+
+
+def test_arguments_and_defaults_are_keras():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras", reason="Keras 3 (the `bench` extra) is not installed")
+
+    def defaults(cls):
+        return {name: p.default for name, p in inspect.signature(cls).parameters.items()}
+    assert defaults(TensorBoard) == defaults(keras.callbacks.TensorBoard)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"update_freq": "sometimes"}, r"`update_freq` must be 'epoch', 'batch' or a positive "
+                                   r"integer. Received: update_freq='sometimes'"),
+    ({"update_freq": 0}, r"Received: update_freq=0"),
+    ({"histogram_freq": -1}, r"`histogram_freq` must be a non-negative integer. Received: "
+                             r"histogram_freq=-1"),
+    ({"histogram_freq": 0.5}, r"Received: histogram_freq=0.5"),
+], ids=["update_freq_name", "update_freq_zero", "histogram_freq_negative",
+        "histogram_freq_float"])
+def test_bad_arguments(kwargs, match, tmp_path):
+    with pytest.raises(ValueError, match=match):
+        TensorBoard(tmp_path, **kwargs)
+
+
+def test_profiling_and_embeddings_are_ignored_with_a_warning(tmp_path):
+    with pytest.warns(UserWarning, match=r"ignores \{'profile_batch': \(2, 4\), "
+                                         r"'embeddings_freq': 1\}: minikeras has no profiler"):
+        TensorBoard(tmp_path, profile_batch=(2, 4), embeddings_freq=1)
