@@ -1,11 +1,10 @@
 """ONNX export: every layer and activation, run in ONNX Runtime, against ``model.predict``.
 
 Agreement is float32 agreement: ``rtol=1e-5`` with ``atol=1e-6``. The small
-absolute part is needed where an output is near zero and its relative error
-means nothing: ONNX Runtime's vectorised Sigmoid is accurate to about 1e-7
-absolute, not relative (it returns 0 where minikeras returns 9e-14 at
-x = -30), ONNX's Elu is ``exp(x) - 1`` where minikeras uses ``expm1``, and two
-BLAS libraries sum a matrix product in different orders.
+absolute part is for outputs near zero: ONNX Runtime's Sigmoid is accurate to
+about 6e-8 absolute, not relative (it returns 0 where minikeras returns 9e-14
+at x = -30), ONNX's Elu is ``exp(x) - 1`` where minikeras uses ``expm1``, and
+two BLAS libraries sum a matrix product in different orders.
 """
 import subprocess
 import sys
