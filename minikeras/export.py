@@ -100,7 +100,7 @@ class OnnxGraph:
 
     def op(self, op_type, *inputs, output=None, **attributes):
         """Append one ``op_type`` node on the named ``inputs``; return its output's name."""
-        output = output or self._name(op_type)
+        output = self._name(output or op_type)
         self.nodes.append(self._helper.make_node(op_type, list(inputs), [output],
                                                  name=output, **attributes))
         return output
@@ -109,14 +109,14 @@ class OnnxGraph:
         """Append the operators computing ``obj`` (a layer or an activation) on ``x``."""
         lower = _LOWERINGS.get(type(obj))
         if lower is None:
-            kind = "Layer" if isinstance(obj, Layer) else "Activation"
-            where = "" if obj is self.layer or self.layer is None else \
-                f" in layer {self.layer.name!r}"
+            is_layer = isinstance(obj, Layer)
+            where = "" if is_layer or self.layer is None else f" in layer {self.layer.name!r}"
             label = getattr(obj, "name", None) or type(obj).__name__
+            known = sorted(cls.__name__ for cls in _LOWERINGS if issubclass(cls, Layer) == is_layer)
             raise ValueError(
-                f"{kind} {label!r} ({type(obj).__name__}){where} cannot be exported to ONNX: "
-                f"minikeras has no ONNX lowering for {type(obj).__name__}. Exportable: "
-                f"{', '.join(sorted(cls.__name__ for cls in _LOWERINGS))}. Register one with "
+                f"{'Layer' if is_layer else 'Activation'} {label!r} ({type(obj).__name__}){where} "
+                f"cannot be exported to ONNX: minikeras has no ONNX lowering for "
+                f"{type(obj).__name__}. Exportable: {', '.join(known)}. Register one with "
                 f"`@minikeras.export.onnx_lowering({type(obj).__name__})`.")
         return lower(self, obj, x)
 
@@ -146,19 +146,19 @@ def export_onnx(model, filepath, verbose=None, input_signature=None, opset_versi
                          "`input_signature=Input(shape)` to `export`.")
     helper = onnx.helper
     graph = OnnxGraph(onnx)
-    x = input_name
+    x = graph._name(input_name)  # reserved, so that no tensor takes the input's name
     for layer in model.layers:
         graph.layer = layer
         x = graph.lower(layer, x)
     graph.layer = None
-    graph.op("Identity", x, output="output")
+    output_name = graph.op("Identity", x, output="output")
 
     def tensor(name, shape):
         return helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT,
                                              ["batch", *shape[1:]])
     onnx_graph = helper.make_graph(graph.nodes, model.name,
                                    [tensor(input_name, model.input_shape)],
-                                   [tensor("output", model.output_shape)],
+                                   [tensor(output_name, model.output_shape)],
                                    initializer=graph.initializers)
     opsets = [helper.make_opsetid("", opset)]
     from . import __version__
