@@ -8,7 +8,8 @@ the current batch (or epoch, when set in ``on_epoch_end``).
 
 Ready-made: :class:`EarlyStopping`, :class:`ModelCheckpoint`,
 :class:`ReduceLROnPlateau`, :class:`LearningRateScheduler`,
-:class:`TerminateOnNaN`, :class:`CSVLogger`, :class:`LambdaCallback`, and the
+:class:`TerminateOnNaN`, :class:`CSVLogger`, :class:`LambdaCallback`,
+:class:`TensorBoard`, and the
 :class:`History` and :class:`ProgbarLogger` that ``fit`` adds itself. A loss
 that turns NaN or infinite makes ``fit`` warn once (:class:`NonFiniteLossWarning`)
 unless a callback such as ``TerminateOnNaN`` stops training at that batch.
@@ -719,3 +720,182 @@ class LambdaCallback(Callback):
                 raise ValueError(f"`{hook}` is not a callback hook. Hooks are: "
                                  f"{', '.join(h for h in dir(Callback) if h.startswith('on_'))}")
             setattr(self, hook, function)
+
+
+class TensorBoard(Callback):
+    """Write the training logs for TensorBoard: scalars, weight histograms and images.
+
+    Event files go to ``log_dir/train`` and ``log_dir/validation``, which
+    TensorBoard shows as two runs, under Keras 3's tag names:
+
+    * ``epoch_<name>`` at step ``epoch`` (counted from 0) for every entry of the
+      epoch's logs: ``epoch_loss``, ``epoch_accuracy``, ... in ``train``, and
+      the ``val_`` entries without their prefix in ``validation``, so that
+      TensorBoard draws training and validation loss in one chart; also
+      ``epoch_learning_rate``, the optimizer's rate at the epoch's end, and
+      ``epoch_steps_per_second`` with ``write_steps_per_second``;
+    * ``batch_<name>`` in ``train`` every ``update_freq`` batches, at step ``b``,
+      the number of batches since ``fit`` began (from 1): the running means of
+      the epoch so far, as the progress bar shows them;
+    * ``<layer>/<weight>/histogram`` (``dense/kernel/histogram``, ...) in
+      ``train`` every ``histogram_freq`` epochs (epochs 0, f, 2f, ...), and
+      ``<layer>/<weight>/image`` with ``write_images``.
+
+    Values are stored as float32, as Keras stores them. The files are written by
+    tensorboardX (``pip install "minikeras[tensorboard]"``, which brings the
+    ``tensorboard`` viewer too) and flushed at each epoch's end, so a run can be
+    watched live::
+
+        model.fit(x, y, epochs=50, validation_split=0.2,
+                  callbacks=[TensorBoard(log_dir="logs/run1", histogram_freq=5)])
+        # meanwhile, in a shell: tensorboard --logdir logs, then open http://localhost:6006
+
+    Args:
+        log_dir: folder for the event files (default ``"logs"``); give each run
+            its own, e.g. ``logs/run1``, to compare runs side by side.
+        histogram_freq: write weight histograms every this many epochs; 0 (the
+            default) writes none.
+        write_graph: accepted for Keras compatibility; does nothing (a Sequential
+            model has no graph beyond its layer list, which ``summary()`` prints).
+        write_images: also write each weight matrix as a grey image, as Keras
+            does: values are clipped to [0, 1], a kernel with more rows than
+            columns is shown transposed, a bias as one column. Default False.
+        write_steps_per_second: also log training steps per second
+            (``epoch_steps_per_second``, ``batch_steps_per_second``). Default False.
+        update_freq: ``"epoch"`` (the default) writes epoch scalars only;
+            ``"batch"`` also writes batch scalars after every batch, an integer
+            ``n`` after every ``n``-th.
+        profile_batch, embeddings_freq, embeddings_metadata: accepted for Keras
+            compatibility and ignored, with a warning when they ask for something:
+            minikeras has no profiler and no Embedding layer.
+    """
+
+    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
+                 write_steps_per_second=False, update_freq="epoch", profile_batch=0,
+                 embeddings_freq=0, embeddings_metadata=None):
+        super().__init__()
+        try:
+            from tensorboardX import SummaryWriter
+        except ImportError as e:
+            raise ImportError("`TensorBoard` writes its files with tensorboardX, which minikeras "
+                              "does not install by default. Install it with: pip install "
+                              "\"minikeras[tensorboard]\" (which brings the tensorboard viewer "
+                              "too).") from e
+        import time
+        self._summary_writer, self._clock = SummaryWriter, time.perf_counter
+        if isinstance(histogram_freq, bool) or not isinstance(histogram_freq, numbers.Integral) \
+                or histogram_freq < 0:
+            raise ValueError("`histogram_freq` must be a non-negative integer. Received: "
+                             f"histogram_freq={histogram_freq!r}")
+        if update_freq == "batch":
+            update_freq = 1
+        elif update_freq != "epoch" and (isinstance(update_freq, bool) or not isinstance(
+                update_freq, numbers.Integral) or update_freq < 1):
+            raise ValueError("`update_freq` must be 'epoch', 'batch' or a positive integer. "
+                             f"Received: update_freq={update_freq!r}")
+        ignored = {name: value for name, value in (("profile_batch", profile_batch),
+                                                   ("embeddings_freq", embeddings_freq)) if value}
+        if ignored:
+            warnings.warn(f"minikeras's TensorBoard ignores {ignored}: minikeras has no profiler "
+                          "and no Embedding layer.", UserWarning, stacklevel=2)
+        self.log_dir = os.fspath(log_dir)
+        self.histogram_freq = int(histogram_freq)
+        self.write_graph, self.write_images = write_graph, write_images
+        self.write_steps_per_second = write_steps_per_second
+        self.update_freq = update_freq
+        self.profile_batch, self.embeddings_freq = profile_batch, embeddings_freq
+        self.embeddings_metadata = embeddings_metadata
+        self._writers = {}  # run name ("train", "validation") -> SummaryWriter, made when needed
+        self._global_train_batch = 0
+
+    _files_opened = 0  # numbers each event file of this process
+
+    def _writer(self, run):
+        if run not in self._writers:
+            # The writer names its file by the second and the host only; without a suffix a
+            # second fit (or evaluation) in the same second would overwrite the first's file.
+            TensorBoard._files_opened += 1
+            suffix = f".{os.getpid()}.{TensorBoard._files_opened}"
+            # Flushed every 10 s (TensorFlow's default) and at each epoch's end.
+            self._writers[run] = self._summary_writer(os.path.join(self.log_dir, run),
+                                                      flush_secs=10, filename_suffix=suffix)
+        return self._writers[run]
+
+    def _write_scalars(self, run, scalars, step):
+        writer = self._writer(run)
+        for tag, value in scalars.items():
+            writer.add_scalar(tag, value, step)
+
+    def on_train_begin(self, logs=None):
+        self._global_train_batch = 0
+        self._writer("train")  # the run exists from the start, as in Keras
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = (self._clock(), self.model.optimizer.iterations)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._global_train_batch += 1
+        self._batch_start = self._clock()
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = self._global_train_batch
+        if self.update_freq == "epoch" or step % self.update_freq:
+            return
+        scalars = dict(logs or {})
+        if self.write_steps_per_second:
+            scalars["steps_per_second"] = 1 / (self._clock() - self._batch_start)
+        self._write_scalars("train", {f"batch_{k}": v for k, v in scalars.items()}, step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        train = {k: v for k, v in logs.items() if not k.startswith("val_")}
+        train["learning_rate"] = float(self.model.optimizer.learning_rate)
+        if self.write_steps_per_second:
+            start, iterations = self._epoch_start
+            train["steps_per_second"] = ((self.model.optimizer.iterations - iterations)
+                                         / (self._clock() - start))
+        self._write_scalars("train", {f"epoch_{k}": v for k, v in train.items()}, epoch)
+        validation = {f"epoch_{k[4:]}": v for k, v in logs.items() if k.startswith("val_")}
+        if validation:
+            self._write_scalars("validation", validation, epoch)
+        if self.histogram_freq and epoch % self.histogram_freq == 0:
+            self._write_weights(epoch)
+        for writer in self._writers.values():
+            writer.flush()  # readable while training goes on
+
+    def on_test_end(self, logs=None):
+        """An evaluation's results against the optimizer's step count, as in Keras."""
+        if not logs or self.model.optimizer is None:
+            return
+        self._write_scalars("validation", {f"evaluation_{k}_vs_iterations": v
+                                           for k, v in logs.items()},
+                            self.model.optimizer.iterations)
+        if "train" in self._writers:  # inside fit: on_train_end closes it
+            self._writers["validation"].flush()
+        else:
+            self._writers.pop("validation").close()
+
+    def on_train_end(self, logs=None):
+        for writer in self._writers.values():
+            writer.close()
+        self._writers = {}  # a later fit starts new event files
+
+    def _write_weights(self, epoch):
+        train = self._writer("train")
+        for layer in self.model.layers:
+            for weight in layer.weights:
+                tag = f"{layer.name}/{weight.name}"
+                train.add_histogram(f"{tag}/histogram", weight.value, epoch)
+                image = self._weight_image(weight.value) if self.write_images else None
+                if image is not None:
+                    train.add_image(f"{tag}/image", image, epoch, dataformats="HWC")
+
+    @staticmethod
+    def _weight_image(value):
+        """A weight as Keras draws it: a ``(height, width, 1)`` image, or None for >2 axes."""
+        value = value.squeeze()
+        if value.ndim == 1:
+            return value.reshape(-1, 1, 1)
+        if value.ndim == 2:
+            return (value.T if value.shape[0] > value.shape[1] else value)[..., None]
+        return None

@@ -201,6 +201,19 @@ def build_parser():
     _add_verbose(predict, 0, "1 also a progress bar, 2 also one progress line (on stderr "
                              "when the outputs go to stdout)")
     predict.set_defaults(run=_predict, command_parser=predict)
+
+    export = commands.add_parser(
+        "export", help="export a saved model for serving (ONNX)",
+        description="Write a model saved with `model.save` as an ONNX file that ONNX Runtime "
+                    "serves. Needs the onnx extra: pip install \"minikeras[onnx]\".")
+    export.add_argument("model", metavar="MODEL_FILE", type=_existing_file,
+                        help="a file written by model.save")
+    export.add_argument("out", metavar="OUT", type=_new_file(), help="the file to write")
+    export.add_argument("--format", choices=("onnx",), default="onnx",
+                        help="export format (default: %(default)s)")
+    export.add_argument("--opset-version", type=_positive_int, default=None, metavar="N",
+                        help="ONNX opset (default: the one minikeras.export states)")
+    export.set_defaults(run=_export, command_parser=export)
     return parser
 
 
@@ -497,6 +510,15 @@ def _discard_stdout():
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # a stdout without a file descriptor
         pass
+
+
+def _export(args):
+    model = _load_model(args.model)
+    try:
+        model.export(args.out, format=args.format, opset_version=args.opset_version)
+    except (OSError, ValueError, ImportError) as error:
+        raise _Failure(str(error)) from error
+    return 0
 
 
 if __name__ == "__main__":

@@ -597,6 +597,21 @@ class Sequential:
         """
         saving.save_model(self, filepath, overwrite)
 
+    def export(self, filepath, format="onnx", verbose=None, input_signature=None, **kwargs):
+        """Write the model in inference mode for serving, as Keras 3's ``export``.
+
+        ``format="onnx"`` (the only one, hence the default; Keras's is
+        ``"tf_saved_model"``) writes an ONNX file that ONNX Runtime serves
+        (``pip install "minikeras[onnx]"``); ``opset_version=`` may be given.
+        See :mod:`minikeras.export`.
+        """
+        from . import export
+        if format not in export.FORMATS:
+            raise ValueError(f"`format` must be one of {list(export.FORMATS)}: minikeras exports "
+                             f"ONNX only. Received: format={format!r}")
+        export.export_onnx(self, filepath, verbose=verbose, input_signature=input_signature,
+                           **kwargs)
+
     def save_weights(self, filepath, overwrite=True):
         """Write only the weights, in :meth:`get_weights` order, to one file."""
         saving.save_weights(self, filepath, overwrite)
