@@ -40,11 +40,19 @@ class Loss(ABC):
     Args:
         name: display name; defaults to the snake-case class name.
         reduction: ``"sum_over_batch_size"`` (default), ``"sum"`` or ``"none"``.
+
+    Attributes:
+        label_kind: what ``y_true`` holds, for code that must treat labels by kind
+            (label checks, encoders) without testing loss classes: ``"binary"``
+            (0/1 columns, binary cross-entropy), ``"categorical"`` (one-hot or soft
+            rows, categorical cross-entropy), ``"sparse"`` (integer class indices,
+            sparse categorical cross-entropy) or None (real-valued targets).
     """
 
     # Set by cross-entropies: the output activation whose logits the loss can take
     # instead of its probabilities ("sigmoid" or "softmax").
     output_activation = None
+    label_kind = None
     from_logits = False
 
     def __init__(self, name=None, reduction="sum_over_batch_size"):
@@ -179,6 +187,7 @@ class BinaryCrossentropy(Loss):
     """
 
     output_activation = "sigmoid"
+    label_kind = "binary"
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy"):
@@ -252,6 +261,7 @@ class CategoricalCrossentropy(Loss):
     """
 
     output_activation = "softmax"
+    label_kind = "categorical"
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy"):
@@ -328,6 +338,7 @@ class SparseCategoricalCrossentropy(Loss):
     """
 
     output_activation = "softmax"
+    label_kind = "sparse"
 
     def __init__(self, from_logits=False, reduction="sum_over_batch_size",
                  name="sparse_categorical_crossentropy"):
