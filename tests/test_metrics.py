@@ -15,10 +15,17 @@ from sklearn import metrics as skm
 
 from minikeras import losses as L
 from minikeras import metrics as M
+from minikeras.metrics import (accuracy_metrics, base, confusion_metrics, f_score_metrics,
+                               hinge_metrics, probabilistic_metrics, regression_metrics)
 
 
-def test_docstring_examples_run():
-    assert doctest.testmod(M, optionflags=doctest.ELLIPSIS).failed == 0
+@pytest.mark.parametrize("module", [M, base, accuracy_metrics, regression_metrics,
+                                    probabilistic_metrics, hinge_metrics, confusion_metrics,
+                                    f_score_metrics], ids=lambda m: m.__name__)
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert module is M or result.attempted > 0
 
 
 @pytest.mark.parametrize("metric, y_true, y_pred, expected", [
@@ -415,16 +422,17 @@ def test_crossentropy_by_shape_is_the_loss_its_labels_suit(loss, y_true, y_pred)
     # Each cross-entropy's own labels are read by Keras's shape rule as its label kind,
     # and "crossentropy" then gives that loss's value.
     if loss.label_kind is None:
-        assert M._kind_by_shape(y_true, y_pred) == "binary"  # the shape decides alone
+        # without a label kind, the shape decides alone
+        assert accuracy_metrics._kind_by_shape(y_true, y_pred) == "binary"
         return
-    assert M._kind_by_shape(y_true, y_pred) == loss.label_kind
+    assert accuracy_metrics._kind_by_shape(y_true, y_pred) == loss.label_kind
     assert M.get("ce")(y_true, y_pred) == pytest.approx(loss(y_true, y_pred))
 
 
 # -- names, get, configs --------------------------------------------------------------------
 
 ALL_CLASSES = [cls for cls in vars(M).values()
-               if isinstance(cls, type) and issubclass(cls, M.Metric) and cls.__module__ == M.__name__
+               if isinstance(cls, type) and issubclass(cls, M.Metric)
                and not cls.__name__.startswith("_") and cls not in (M.Metric, M.MeanMetricWrapper)]
 REQUIRED = {"SensitivityAtSpecificity": {"specificity": 0.5},
             "SpecificityAtSensitivity": {"sensitivity": 0.5}, "PrecisionAtRecall": {"recall": 0.5},
@@ -435,9 +443,9 @@ def test_every_class_is_registered_under_its_keras_names():
     assert len(ALL_CLASSES) == 37
     for cls in ALL_CLASSES:
         assert M.ALL_METRICS[cls.__name__] is cls
-        assert M.ALL_METRICS[M._snake_case(cls.__name__)] is cls
-    assert M._snake_case("KLDivergence") == "kl_divergence"
-    assert M._snake_case("AUC") == "auc" and M._snake_case("F1Score") == "f1_score"
+        assert M.ALL_METRICS[base._snake_case(cls.__name__)] is cls
+    assert base._snake_case("KLDivergence") == "kl_divergence"
+    assert base._snake_case("AUC") == "auc" and base._snake_case("F1Score") == "f1_score"
 
 
 @pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: c.__name__)

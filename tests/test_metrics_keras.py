@@ -33,7 +33,9 @@ BATCHES = [(0, 25), (25, 45), (45, 60)]
 
 def _data(kind, rng, n=60):
     """Seeded float32 batches of the kind of labels and predictions a metric takes."""
-    f32 = lambda a: np.asarray(a, dtype="float32")  # noqa: E731
+    def f32(a):
+        return np.asarray(a, dtype="float32")
+
     labels = rng.integers(0, 4, n)
     probabilities = f32(rng.dirichlet(np.ones(4), n))
     return {
@@ -197,7 +199,7 @@ def test_results_before_any_data_equal_keras():
        summation_method=st.sampled_from(["interpolation", "minoring", "majoring"]),
        num_thresholds=st.integers(3, 300), weighted=st.booleans())
 def test_auc_equals_keras_for_random_settings(seed, thresholds, curve, summation_method,
-                                               num_thresholds, weighted):
+                                              num_thresholds, weighted):
     rng = np.random.default_rng(seed)
     y_true, y_pred = _data("multi_label", rng)
     weights = rng.uniform(0.1, 3.0, len(y_pred)).astype("float32") if weighted else None
@@ -213,9 +215,8 @@ def test_auc_equals_keras_for_random_settings(seed, thresholds, curve, summation
 @given(seed=st.integers(0, 2 ** 32 - 1),
        thresholds=st.one_of(st.none(), st.floats(0, 1),
                             st.lists(st.floats(0, 1), min_size=1, max_size=5)),
-       top_k=st.one_of(st.none(), st.integers(1, 3)), class_id=st.one_of(st.none(),
-                                                                        st.integers(0, 2)),
-       weighted=st.booleans())
+       top_k=st.one_of(st.none(), st.integers(1, 3)),
+       class_id=st.one_of(st.none(), st.integers(0, 2)), weighted=st.booleans())
 def test_precision_and_recall_equal_keras_for_random_settings(seed, thresholds, top_k,
                                                               class_id, weighted):
     rng = np.random.default_rng(seed)
