@@ -26,7 +26,8 @@ def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, top_k=None,
     thresholds below ``y_pred``) says it is predicted positive at exactly the
     ``c`` lowest thresholds; so with ``h[c]`` the summed weight of positive entries
     with index ``c``, ``TP(t_i) = sum_{c > i} h[c]`` is a reverse cumulative sum,
-    and ``FN = P - TP`` with ``P`` the total positive weight (the same for FP, TN).
+    and ``FN = P - TP`` with ``P = sum_c h[c]`` the total positive weight (the
+    same for FP and TN with the negative entries).
     That costs ``O(N log T + T)`` time and ``O(T)`` memory for ``N`` entries and
     ``T`` thresholds, whatever their spacing.
 
@@ -67,33 +68,25 @@ def confusion_counts(y_true, y_pred, thresholds, sample_weight=None, top_k=None,
     if label_weights is not None:
         label_weights = np.broadcast_to(label_weights, y_pred.shape)
         weights = label_weights if weights is None else label_weights * weights
-    columns = y_pred.shape[-1] if multi_label else 1
     if multi_label and y_pred.ndim != 2:
         raise ValueError(f"{metric} with `multi_label=True` needs `y_pred` of shape "
                          f"(batch, labels). Received: y_pred.shape={y_pred.shape}")
+    columns = y_pred.shape[-1] if multi_label else 1
     positive = (y_true != 0).reshape(-1, columns)
-    if weights is None:
-        pos_weights, neg_weights = positive, ~positive
-    else:
-        weights = weights.reshape(-1, columns)
-        pos_weights, neg_weights = weights * positive, weights * ~positive
 
+    # One weighted histogram h[c, j, l] over (c = number of thresholds below the
+    # score, column j, label l); reverse cumulative sums give every count.
     thresholds = np.asarray(thresholds, dtype=np.float64)
     order = np.argsort(thresholds, kind="stable")
     below = np.searchsorted(thresholds[order], y_pred.reshape(-1, columns), side="left")
-    cells = (below * columns + np.arange(columns)).ravel()
-    size = (len(thresholds) + 1) * columns
-
-    def predicted_positive(w):
-        histogram = np.bincount(cells, weights=w.ravel(), minlength=size)
-        histogram = histogram.reshape(len(thresholds) + 1, columns)
-        at_sorted = np.cumsum(histogram[::-1], axis=0)[::-1][1:]  # sum over c > i
-        counts = np.empty_like(at_sorted)
-        counts[order] = at_sorted
-        return counts
-
-    tp, fp = predicted_positive(pos_weights), predicted_positive(neg_weights)
-    fn, tn = pos_weights.sum(axis=0) - tp, neg_weights.sum(axis=0) - fp
+    cells = (below * columns + np.arange(columns)) * 2 + positive
+    histogram = np.bincount(cells.ravel(), None if weights is None else weights.ravel(),
+                            minlength=(len(thresholds) + 1) * columns * 2)
+    at_or_above = np.cumsum(histogram.reshape(-1, columns, 2)[::-1], axis=0)[::-1]
+    predicted_positive = np.empty_like(at_or_above[1:])
+    predicted_positive[order] = at_or_above[1:]          # c > i, in the thresholds' own order
+    fp, tp = predicted_positive[..., 0], predicted_positive[..., 1]
+    tn, fn = at_or_above[0, :, 0] - fp, at_or_above[0, :, 1] - tp  # totals minus the positives
     if not multi_label:
         tp, fp, tn, fn = tp[:, 0], fp[:, 0], tn[:, 0], fn[:, 0]
     return tp, fp, tn, fn
