@@ -540,6 +540,18 @@ def test_get_rejects_unknown_names_and_other_objects():
         M.MeanMetricWrapper("nope")
 
 
+def test_direction_says_which_way_is_better():
+    # What Keras's `_direction` says, which EarlyStopping(mode="auto") follows.
+    better_up = ["acc", "auc", "f1_score", "r2_score", "recall", "cosine_similarity",
+                 "top_k_categorical_accuracy"]
+    better_down = ["mse", "mae", "ce", "bce", "log_cosh_error", "hinge", "kl_divergence"]
+    assert [M.get(name).direction for name in better_up] == ["up"] * len(better_up)
+    assert [M.get(name).direction for name in better_down] == ["down"] * len(better_down)
+    assert M.get(L.MeanSquaredError()).direction == "down"
+    assert M.PrecisionAtRecall(0.5).direction == "up"
+    assert M.Mean().direction is M.TruePositives().direction is None
+
+
 def test_log_names_number_repeats_and_prefix_weighted_clashes_without_renaming():
     acc, weighted_acc = M.get("acc"), M.get("acc")
     names = M.log_names([acc, M.get("acc"), M.get("mae")], [weighted_acc, M.get("auc"),

@@ -187,6 +187,15 @@ def test_result_and_config_equal_keras(case, weighted):
     assert set(config) - set(theirs.get_config()) == extra
 
 
+def test_direction_equals_keras():
+    # Keras gives KLDivergence and Poisson no direction (EarlyStopping in "auto"
+    # mode then raises); they are losses, so minikeras says "down".
+    for cls, kwargs, _ in CASES:
+        theirs = getattr(getattr(keras.metrics, cls)(**kwargs), "_direction", None)
+        expected = "down" if cls in ("KLDivergence", "Poisson") else theirs
+        assert getattr(M, cls)(**kwargs).direction == expected, cls
+
+
 def test_results_before_any_data_equal_keras():
     for cls in ("BinaryAccuracy", "MeanSquaredError", "Precision", "AUC", "TruePositives", "Mean"):
         assert getattr(M, cls)().result() == _keras_value(getattr(keras.metrics, cls)().result())

@@ -35,6 +35,7 @@ float, or a numpy array where Keras returns one value per threshold or per class
 categorical accuracy, one-hot labels categorical accuracy. A metric asked for by a
 string is named by that string, which is its key in the training logs.
 """
+from ..losses import Loss
 from ..utils.registry import find_custom_object, resolve
 from .accuracy_metrics import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
                                SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
@@ -96,9 +97,11 @@ _FUNCTIONS = {fn.__name__: fn for fn in (
     categorical_hinge, _accuracy_by_shape, _crossentropy_by_shape)}
 
 # The strings whose meaning depends on the data's shapes (Keras 3 resolves
-# "accuracy" and "acc" so; "crossentropy" and "ce" as tf.keras did).
-_BY_SHAPE = {"accuracy": _accuracy_by_shape, "acc": _accuracy_by_shape,
-             "crossentropy": _crossentropy_by_shape, "ce": _crossentropy_by_shape}
+# "accuracy" and "acc" so; "crossentropy" and "ce" as tf.keras did), with the
+# direction of improvement.
+_BY_SHAPE = {"accuracy": (_accuracy_by_shape, "up"), "acc": (_accuracy_by_shape, "up"),
+             "crossentropy": (_crossentropy_by_shape, "down"),
+             "ce": (_crossentropy_by_shape, "down")}
 
 
 def _metric_function(name):
@@ -134,13 +137,19 @@ def get(identifier, loss=None):
     """
     del loss
     if isinstance(identifier, str) and identifier.lower() in _BY_SHAPE:
-        return MeanMetricWrapper(_BY_SHAPE[identifier.lower()], name=identifier)
+        fn, direction = _BY_SHAPE[identifier.lower()]
+        metric = MeanMetricWrapper(fn, name=identifier)
+        metric.direction = direction
+        return metric
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if callable(identifier) and not isinstance(identifier, Metric):
         name = getattr(identifier, "name", None) or _snake_case(
             getattr(identifier, "__name__", type(identifier).__name__))
-        return MeanMetricWrapper(identifier, name=name)
+        metric = MeanMetricWrapper(identifier, name=name)
+        if isinstance(identifier, Loss):  # a loss used as a metric: lower is better
+            metric.direction = "down"
+        return metric
     metric = resolve(identifier, ALL_METRICS, Metric, "metric")
     if isinstance(identifier, str):
         metric.name = identifier  # a new object, named by the string as Keras's logs are

@@ -112,6 +112,8 @@ class Accuracy(MeanMetricWrapper):
         0.75
     """
 
+    direction = "up"
+
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(accuracy, name=name, dtype=dtype)
 
@@ -129,6 +131,8 @@ class BinaryAccuracy(MeanMetricWrapper):
         0.75
     """
 
+    direction = "up"
+
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
 
@@ -141,6 +145,8 @@ class CategoricalAccuracy(MeanMetricWrapper):
         0.5
     """
 
+    direction = "up"
+
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
@@ -152,6 +158,8 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         >>> SparseCategoricalAccuracy()([[2], [1]], [[0.1, 0.6, 0.3], [0.05, 0.95, 0]])
         0.5
     """
+
+    direction = "up"
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
@@ -167,6 +175,8 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
         >>> TopKCategoricalAccuracy(k=1)([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
         0.5
     """
+
+    direction = "up"
 
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
         super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype,
@@ -185,6 +195,8 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         >>> SparseTopKCategoricalAccuracy(k=1)([2, 1], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
         0.5
     """
+
+    direction = "up"
 
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
                  from_sorted_ids=False):

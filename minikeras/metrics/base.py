@@ -184,7 +184,15 @@ class Metric(ABC):
             made unique as Keras does (``auc``, ``auc_1``, ...).
         dtype: kept for Keras compatibility (it is in the config); the totals
             are float64 and results Python floats. Default ``config.floatx()``.
+
+    Attributes:
+        direction: ``"up"`` when larger values are better (accuracy, AUC, R²),
+            ``"down"`` when smaller are (errors, cross-entropies), None when it
+            depends (counts, means). Callbacks with ``mode="auto"`` can read it,
+            as Keras's read ``_direction``.
     """
+
+    direction = None
 
     def __init__(self, name=None, dtype=None):
         self.name = name or unique_name(_snake_case(type(self).__name__))

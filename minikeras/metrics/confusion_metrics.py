@@ -219,6 +219,8 @@ class FalseNegatives(_ConfusionCount):
 
 
 class _PrecisionOrRecall(_ConfusionMetric):
+    direction = "up"
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         self.init_thresholds = thresholds
         self.top_k = None if top_k is None else _check_positive_int(top_k, "top_k")
@@ -273,6 +275,8 @@ class _AtConstraint(_ConfusionMetric):
     A subclass names its constraint (``_constraint``) and gives ``_curve()``:
     (the constrained rate, the rate to maximise), each an array over thresholds.
     """
+
+    direction = "up"
 
     _constraint = None
 
@@ -414,6 +418,8 @@ class AUC(_ConfusionMetric):
         >>> AUC(name="auc_doc")([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])  # 3 of 4 pairs ranked right
         0.75
     """
+
+    direction = "up"
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,

@@ -27,6 +27,8 @@ class FBetaScore(Metric):
         0.79999...
     """
 
+    direction = "up"
+
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
         self.average = _check_choice(average, (None, "micro", "macro", "weighted"), "average")
         if isinstance(beta, bool) or not isinstance(beta, (int, float, np.number)) or beta <= 0:

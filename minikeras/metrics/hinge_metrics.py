@@ -38,6 +38,8 @@ class Hinge(MeanMetricWrapper):
         1.0
     """
 
+    direction = "down"
+
     def __init__(self, name="hinge", dtype=None):
         super().__init__(hinge, name=name, dtype=dtype)
 
@@ -50,6 +52,8 @@ class SquaredHinge(MeanMetricWrapper):
         1.25
     """
 
+    direction = "down"
+
     def __init__(self, name="squared_hinge", dtype=None):
         super().__init__(squared_hinge, name=name, dtype=dtype)
 
@@ -61,6 +65,8 @@ class CategoricalHinge(MeanMetricWrapper):
         >>> CategoricalHinge()([[0, 1], [1, 0]], [[0.2, 0.7], [0.4, 0.6]])  # (0.5 + 1.2) / 2
         0.85
     """
+
+    direction = "down"
 
     def __init__(self, name="categorical_hinge", dtype=None):
         super().__init__(categorical_hinge, name=name, dtype=dtype)

@@ -78,6 +78,8 @@ class BinaryCrossentropy(MeanMetricWrapper):
         0.8149
     """
 
+    direction = "down"
+
     def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
                  label_smoothing=0):
         super().__init__(binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
@@ -97,6 +99,8 @@ class CategoricalCrossentropy(MeanMetricWrapper):
         ...                                 [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]), 4)
         1.1769
     """
+
+    direction = "down"
 
     def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
                  label_smoothing=0, axis=-1):
@@ -118,6 +122,8 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         >>> round(SparseCategoricalCrossentropy()([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]), 4)
         1.1769
     """
+
+    direction = "down"
 
     def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
                  ignore_class=None, axis=-1):
@@ -145,6 +151,8 @@ class KLDivergence(MeanMetricWrapper):
         0.1438
     """
 
+    direction = "down"
+
     def __init__(self, name="kl_divergence", dtype=None):
         super().__init__(kl_divergence, name=name, dtype=dtype)
 
@@ -156,6 +164,8 @@ class Poisson(MeanMetricWrapper):
         >>> round(Poisson()([[1.0], [0.0]], [[1.0], [2.0]]), 4)  # (1 - 0 + 2) / 2
         1.5
     """
+
+    direction = "down"
 
     def __init__(self, name="poisson", dtype=None):
         super().__init__(poisson, name=name, dtype=dtype)

@@ -64,6 +64,8 @@ class MeanSquaredError(MeanMetricWrapper):
         0.25
     """
 
+    direction = "down"
+
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, name=name, dtype=dtype)
 
@@ -75,6 +77,8 @@ class RootMeanSquaredError(Mean):
         >>> RootMeanSquaredError()([[0, 1], [0, 0]], [[1, 1], [0, 0]])  # sqrt(1 / 4)
         0.5
     """
+
+    direction = "down"
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -95,6 +99,8 @@ class MeanAbsoluteError(MeanMetricWrapper):
         0.75
     """
 
+    direction = "down"
+
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
 
@@ -106,6 +112,8 @@ class MeanAbsolutePercentageError(MeanMetricWrapper):
         >>> MeanAbsolutePercentageError()([[2.0], [4.0]], [[1.0], [5.0]])  # (50 + 25) / 2
         37.5
     """
+
+    direction = "down"
 
     def __init__(self, name="mean_absolute_percentage_error", dtype=None):
         super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
@@ -119,6 +127,8 @@ class MeanSquaredLogarithmicError(MeanMetricWrapper):
         0.5
     """
 
+    direction = "down"
+
     def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
         super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
 
@@ -130,6 +140,8 @@ class LogCoshError(MeanMetricWrapper):
         >>> round(LogCoshError()([[0.0, 1.0]], [[1.0, 1.0]]), 6)  # log(cosh(1)) / 2
         0.21689
     """
+
+    direction = "down"
 
     def __init__(self, name="logcosh", dtype=None):
         super().__init__(log_cosh, name=name, dtype=dtype)
@@ -145,6 +157,8 @@ class CosineSimilarity(MeanMetricWrapper):
         >>> round(CosineSimilarity()([[0, 1], [1, 1]], [[1, 0], [1, 1]]), 6)  # (0 + 1) / 2
         0.5
     """
+
+    direction = "up"
 
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
         super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
@@ -172,6 +186,8 @@ class R2Score(Metric):
         >>> R2Score()([[1.0], [2.0], [3.0]], [[1.0], [2.0], [2.0]])  # 1 - 1 / 2
         0.5
     """
+
+    direction = "up"
 
     def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score",
                  dtype=None):
