@@ -42,11 +42,19 @@ class Loss(ABC):
     Args:
         name: display name; defaults to the snake-case class name.
         reduction: ``"sum_over_batch_size"`` (default), ``"sum"`` or ``"none"``.
+
+    Attributes:
+        label_kind: what ``y_true`` holds, for code that must treat labels by kind
+            (label checks, encoders) without testing loss classes: ``"binary"``
+            (0/1 columns, binary cross-entropy), ``"categorical"`` (one-hot or soft
+            rows, categorical cross-entropy), ``"sparse"`` (integer class indices,
+            sparse categorical cross-entropy) or None (real-valued targets).
     """
 
     # Set by cross-entropies: the output activation whose logits the loss can take
     # instead of its probabilities ("sigmoid" or "softmax").
     output_activation = None
+    label_kind = None
     from_logits = False
     # What `y_true` holds: "binary" (0/1 per output), "categorical" (one-hot rows),
     # "sparse" (one class index per sample), or None (any real targets).

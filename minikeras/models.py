@@ -218,10 +218,6 @@ class Sequential:
         # Assigned only now, so a typo in any argument leaves the model as it was.
         self.optimizer, self.loss = optimizer, loss
         self.metrics, self.weighted_metrics = metrics, weighted_metrics
-        taken = {m.name for m in self.metrics}
-        for metric in self.weighted_metrics:
-            if metric.name in taken:
-                metric.name = f"weighted_{metric.name}"
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.compiled = True
         if self._layers:
@@ -232,7 +228,7 @@ class Sequential:
             return []
         if isinstance(metrics, str) or not hasattr(metrics, "__iter__"):
             raise TypeError(f"`{argument}` must be a list. Received: {argument}={metrics!r}")
-        return [metrics_module.get(m, loss=loss) for m in metrics]
+        return [metrics_module.get(m) for m in metrics]
 
     def _require_compiled(self, what):
         if not self.compiled:
@@ -635,6 +631,7 @@ class _RunningLogs:
     def __init__(self, loss_tracker, metrics, weighted_metrics):
         self.loss_tracker = loss_tracker
         self.metrics, self.weighted_metrics = metrics, weighted_metrics
+        self.names = metrics_module.log_names(metrics, weighted_metrics)
         self.reset()
 
     def reset(self):
@@ -650,8 +647,9 @@ class _RunningLogs:
 
     def result(self):
         logs = {"loss": float(self.loss_tracker.result())}
-        for metric in self.metrics + self.weighted_metrics:
-            logs[metric.name] = float(metric.result())
+        for name, metric in zip(self.names, self.metrics + self.weighted_metrics):
+            value = metric.result()  # an array for metrics with several thresholds or classes
+            logs[name] = float(value) if np.ndim(value) == 0 else value
         return logs
 
 

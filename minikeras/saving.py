@@ -132,27 +132,15 @@ def _compile_config(model):
 
 
 def _serialize_metric(metric):
-    # "accuracy" with a loss that is not a cross-entropy wraps a private
-    # function; the string rebuilds it. Other plain wrappers hold user code.
-    if type(metric) is metrics_module.MeanMetricWrapper:
-        if metric.fn is getattr(metrics_module, "_accuracy_by_shape", None):
-            return {"identifier": "accuracy", "saved_name": metric.name}
-        raise ValueError(f"Cannot save metric {metric.name!r}: it wraps the function "
-                         f"{metric.fn!r}. Write it as a Metric subclass with `get_config` "
-                         "and register it with @register_minikeras_serializable.")
-    return {"identifier": registry.serialize(metric), "saved_name": metric.name}
+    return {"identifier": registry.serialize(metric)}
 
 
 def _compile_from_config(model, config):
-    loss = losses_module.get(config["loss"])
-    metrics = [metrics_module.get(m["identifier"], loss=loss) for m in config["metrics"]]
-    weighted = [metrics_module.get(m["identifier"], loss=loss) for m in config["weighted_metrics"]]
-    model.compile(optimizer=optimizers_module.get(config["optimizer"]), loss=loss,
-                  metrics=metrics, weighted_metrics=weighted)
-    # compile renames clashing metrics; the saved names are the ones logs used.
-    for metric, saved in zip(model.metrics + model.weighted_metrics,
-                             config["metrics"] + config["weighted_metrics"]):
-        metric.name = saved["saved_name"]
+    model.compile(optimizer=optimizers_module.get(config["optimizer"]),
+                  loss=losses_module.get(config["loss"]),
+                  metrics=[metrics_module.get(m["identifier"]) for m in config["metrics"]],
+                  weighted_metrics=[metrics_module.get(m["identifier"])
+                                    for m in config["weighted_metrics"]])
 
 
 @contextlib.contextmanager
