@@ -34,9 +34,9 @@ callbacks given as classes (``i__`` picks the i-th), ``compile__*`` to
 Targets. Classifiers read ``y`` as scikit-learn's ``type_of_target`` does
 and train on what the compiled loss takes (``Loss.label_kind``): binary and
 multi-class labels of any type become class indices, a 0/1 column or one-hot
-rows (one-hot with categorical cross-entropy); one-hot ``y`` and multi-label
-0/1 matrices pass through (SciKeras's and Keras's KerasClassifier families
-only: the MiniKeras estimators take 1-D labels, as ``MLPClassifier``).
+rows (one-hot with categorical cross-entropy); ``KerasClassifier`` also takes
+one-hot rows and multi-label 0/1 matrices, which pass through as SciKeras's do
+(the MiniKeras and SKLearn classifiers take 1-D labels, as ``MLPClassifier``).
 ``predict`` returns the labels in ``y``'s layout, ``predict_proba`` one column
 per class (two for a binary task).
 
@@ -64,13 +64,12 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
-from . import activations, callbacks as callbacks_module, config, losses, metrics as \
-    metrics_module, optimizers, random
+from . import activations, config, losses, optimizers, random
 from .layers import Dense, Input
 from .models import Sequential
 
@@ -82,7 +81,6 @@ except ImportError:  # scikit-learn < 1.6 has it as a method
 
 ROUTES = ("model", "optimizer", "loss", "metrics", "callbacks", "compile", "fit", "predict")
 _FLOATS = (np.float64, np.float32)
-_LABELS = ("binary", "multiclass")  # target types whose labels are encoded as class indices
 
 
 # -- turning parameters into objects -----------------------------------------------------
@@ -439,8 +437,6 @@ class _Estimator(BaseEstimator):
 class _Classification(ClassifierMixin):
     """Labels in, labels out; probabilities in between."""
 
-    # Target types a family accepts (scikit-learn's type_of_target names).
-    _target_types = ("binary", "multiclass")
     _offers_predict_proba = True
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, **kwargs):
@@ -453,6 +449,12 @@ class _Classification(ClassifierMixin):
         return self._partial_fit(X, y, sample_weight, kwargs, classes=classes)
 
     def _read_targets(self, y, reset, classes):
+        """Learn the classes and how ``y`` lays them out (``_layout``), or check a later ``y``.
+
+        ``_layout`` is "labels" (one label per sample: binary or multi-class),
+        "one-hot" (0/1 rows with a single 1), "multilabel" (0/1 rows) or
+        "multioutput" (several label columns, SciKeras's "multiclass-multioutput").
+        """
         check_classification_targets(y)
         if not reset:
             self._check_later_targets(y)
@@ -462,23 +464,18 @@ class _Classification(ClassifierMixin):
             classes = np.unique(np.asarray(classes))
             if target_type == "binary" and len(classes) > 2:
                 target_type = "multiclass"
-        if target_type == "multilabel-indicator" and y.min() == 0 and np.all(y.sum(axis=1) == 1):
-            target_type = "multiclass-onehot"  # SciKeras's name for one-hot rows
-        allowed = self._target_types
-        if target_type not in allowed and not (target_type == "multiclass-onehot"
-                                               and "multilabel-indicator" in allowed):
-            raise ValueError(f"{type(self).__name__} supports the target types "
-                             f"{', '.join(allowed)}. Received y of type {target_type!r}, "
-                             f"shape {y.shape}.")
-        if target_type in _LABELS:
+        if target_type in ("binary", "multiclass"):
+            self._layout = "labels"
             self.classes_ = np.unique(y) if classes is None else classes
             if len(self.classes_) < 2:
                 raise ValueError("`y` must hold at least 2 classes, but it contains only one "
                                  f"class: {self.classes_[0]!r}")
             self.n_classes_ = len(self.classes_)
         elif target_type == "multiclass-multioutput":
+            self._layout = "multioutput"
             self.classes_ = self.n_classes_ = None
-        else:  # one-hot rows or a multi-label 0/1 matrix: one class per column
+        else:  # a multi-label 0/1 matrix, or one-hot rows: one class per column
+            self._layout = "one-hot" if np.all(y.sum(axis=1) == 1) else "multilabel"
             self.classes_ = np.arange(y.shape[1])
             self.n_classes_ = y.shape[1]
         self.target_type_, self.y_dtype_, self.y_ndim_ = target_type, y.dtype, y.ndim
@@ -488,7 +485,7 @@ class _Classification(ClassifierMixin):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.poor_score = self._poor_score
-        if "multilabel-indicator" in self._target_types:
+        if self._y_checks.get("multi_output"):  # one-hot, multi-label and multi-output y
             tags.classifier_tags.multi_label = True
             tags.target_tags.multi_output = True
         return tags
@@ -497,7 +494,7 @@ class _Classification(ClassifierMixin):
         if y.shape[1:] != self._y_shape:
             raise ValueError(f"`y` must have shape (n_samples, {', '.join(map(str, self._y_shape))})"
                              f" as in the first fit. Received: y with shape {y.shape}")
-        if self.target_type_ in _LABELS:
+        if self._layout == "labels":
             unseen = np.setdiff1d(y, self.classes_)
             if len(unseen):
                 raise ValueError(f"`y` holds labels absent from `classes_` "
@@ -512,13 +509,13 @@ class _Classification(ClassifierMixin):
     def _output_layer(self, loss):
         """``(units, activation)`` the task suggests for the output layer under ``loss``."""
         kind = _label_kind(loss)
-        if self.target_type_ in _LABELS:
+        if self._layout == "labels":
             binary = self.n_classes_ == 2 and kind in (None, "binary")
             units = 1 if binary else self.n_classes_
             activation = "sigmoid" if units == 1 or kind == "binary" else "softmax"
-        elif self.target_type_ == "multilabel-indicator":
+        elif self._layout == "multilabel":
             units, activation = self.n_classes_, "sigmoid"
-        elif self.target_type_ == "multiclass-onehot":
+        elif self._layout == "one-hot":
             units, activation = self.n_classes_, "sigmoid" if kind == "binary" else "softmax"
         else:
             units, activation = int(np.prod(self._y_shape)), "linear"
@@ -526,19 +523,17 @@ class _Classification(ClassifierMixin):
 
     def _default_loss(self, model):
         """The loss a network gets when nobody named one (the MiniKeras estimators)."""
-        if self.target_type_ in _LABELS:
+        if self._layout == "labels":
             return ("binary_crossentropy" if model.output_shape[-1] == 1
                     else "sparse_categorical_crossentropy")
-        return ("categorical_crossentropy" if self.target_type_ == "multiclass-onehot"
-                else "binary_crossentropy")
+        return "categorical_crossentropy" if self._layout == "one-hot" else "binary_crossentropy"
 
     def _encode(self, y):
         """Targets as the compiled loss takes them: class indices, a 0/1 column or rows."""
         kind, width = _label_kind(self.model_.loss), self.model_.output_shape[-1]
-        if self.target_type_ not in _LABELS:
+        if self._layout != "labels":
             y = np.asarray(y, dtype=config.floatx())
-            return y.argmax(axis=1) if kind == "sparse" and self.target_type_ == "multiclass-onehot" \
-                else y
+            return y.argmax(axis=1) if kind == "sparse" and self._layout == "one-hot" else y
         codes = np.searchsorted(self.classes_, np.ravel(y))
         if kind == "sparse":
             return codes
@@ -582,18 +577,18 @@ class _Classification(ClassifierMixin):
         if getattr(loss, "from_logits", False):
             binary = _label_kind(loss) == "binary" or out.shape[1] == 1
             out = activations.get("sigmoid" if binary else "softmax")(out)
-        if out.shape[1] == 1 and self.target_type_ in _LABELS:
+        if out.shape[1] == 1 and self._layout == "labels":
             out = np.hstack([1 - out, out])
         return out.astype(dtype, copy=False)
 
     def predict(self, X):
         """Labels in ``y``'s layout: one of ``classes_`` per sample, one-hot rows or 0/1 rows."""
         proba = self._probabilities(X)
-        if self.target_type_ in _LABELS:
+        if self._layout == "labels":
             return self._outputs_as_targets(self.classes_[np.argmax(proba, axis=1)])
-        if self.target_type_ == "multiclass-onehot":
+        if self._layout == "one-hot":
             return np.eye(proba.shape[1], dtype=int)[np.argmax(proba, axis=1)]
-        if self.target_type_ == "multilabel-indicator":
+        if self._layout == "multilabel":
             return (proba > 0.5).astype(int)
         raise NotImplementedError("Class predictions are not defined for 'multiclass-multioutput' "
                                   "targets; use `predict_proba` for the network's outputs.")
@@ -964,7 +959,6 @@ class KerasClassifier(_Classification, _SciKeras):
     ``n_classes_``, ``target_type_``, ``n_features_in_``, ``n_outputs_``...).
     """
 
-    _target_types = ("binary", "multiclass", "multilabel-indicator", "multiclass-multioutput")
     _y_checks = {"multi_output": True}
 
     def __init__(self, model=None, *, build_fn=None, warm_start=False, random_state=None,

@@ -9,7 +9,6 @@ import pickle
 import subprocess
 import sys
 import threading
-import warnings
 from pathlib import Path
 
 import joblib
@@ -620,7 +619,8 @@ def test_one_hot_targets_train_categorical_and_predict_one_hot(blobs):
     x, labels = blobs
     onehot = (labels[:, None] == np.array([3, 7, 10])).astype(float)
     clf = keras_clf(loss="categorical_crossentropy", epochs=20).fit(x, onehot)
-    assert clf.target_type_ == "multiclass-onehot" and clf.classes_.tolist() == [0, 1, 2]
+    # scikit-learn's name, as SciKeras keeps it; the rows are still read as one-hot.
+    assert clf.target_type_ == "multilabel-indicator" and clf.classes_.tolist() == [0, 1, 2]
     assert isinstance(clf.model_.loss, losses.CategoricalCrossentropy)
     predicted = clf.predict(x)
     assert predicted.shape == (150, 3) and predicted.dtype.kind == "i"
@@ -792,3 +792,144 @@ def test_sklearn_regressor_and_transformer(rng):
                      ("embed", SKLearnTransformer(keras3_net, model_kwargs={"loss": "mse"},
                                                   fit_kwargs={"verbose": 0}))])
     assert pipe.fit(x, x[:, :2]).transform(x).shape == (100, 2)
+
+
+# -- twins: the same snippet on SciKeras and on Keras 3 ---------------------------------------------
+
+
+def _keras():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    return pytest.importorskip("keras", reason="Keras 3 (the `reference` extra, run with "
+                                               "KERAS_BACKEND=torch) is not installed")
+
+
+def _scikeras():
+    _keras()
+    return pytest.importorskip("scikeras.wrappers", reason="SciKeras (the `reference` extra) "
+                                                           "is not installed")
+
+
+def twin_build(lib, meta, compile_kwargs, hidden=4):
+    """One build function for both libraries (`lib` is `keras` or `minikeras`), by the task."""
+    twin_build.meta[lib.__name__] = meta
+    units, activation, loss = {
+        "binary": (1, "sigmoid", "binary_crossentropy"),
+        "multiclass": (meta["n_classes_"], "softmax", "sparse_categorical_crossentropy"),
+        "multilabel-indicator": (meta["n_classes_"], "sigmoid", "binary_crossentropy"),
+    }[meta["target_type_"]]
+    model = lib.Sequential([lib.Input((meta["n_features_in_"],)),
+                            lib.layers.Dense(hidden, activation="relu"),
+                            lib.layers.Dense(units, activation=activation)])
+    model.compile(optimizer=compile_kwargs["optimizer"], loss=compile_kwargs["loss"] or loss,
+                  metrics=compile_kwargs["metrics"])
+    return model
+
+
+twin_build.meta = {}
+
+
+def _twin_targets(case, rng):
+    x = rng.normal(size=(60, 4))
+    codes = np.argmax(x[:, :3], axis=1)
+    return x, {"binary-strings": np.array(["no", "yes"])[(x[:, 0] > 0).astype(int)],
+               "multiclass": np.array([3, 7, 10])[codes],
+               "column": (x[:, :1] > 0).astype(int),
+               "one-hot": np.eye(3)[codes],
+               "labels-cce": np.array([3, 7, 10])[codes],
+               "multilabel": (x[:, :3] > 0).astype(int)}[case]
+
+
+@pytest.mark.parametrize("case", ["binary-strings", "multiclass", "column", "one-hot",
+                                  "labels-cce", "multilabel"])
+def test_twin_scikeras_targets(case, rng):
+    """Same data, same build function: the same classes, target types, meta and layouts."""
+    import functools
+    keras, wrappers = _keras(), _scikeras()
+    x, y = _twin_targets(case, rng)
+    loss = "categorical_crossentropy" if case == "labels-cce" else None
+    fitted = {}
+    for lib, cls in ((keras, wrappers.KerasClassifier), (minikeras, KerasClassifier)):
+        est = cls(functools.partial(twin_build, lib), loss=loss, optimizer="adam",
+                  metrics=["accuracy"], epochs=2, verbose=0, random_state=0)
+        fitted[lib.__name__] = est.fit(x, y)
+    theirs, ours = fitted["keras"], fitted["minikeras"]
+    for attribute in ("target_type_", "n_classes_", "n_outputs_", "n_outputs_expected_",
+                      "n_features_in_", "y_ndim_", "X_shape_"):
+        assert getattr(ours, attribute) == getattr(theirs, attribute), attribute
+    np.testing.assert_array_equal(ours.classes_, theirs.classes_)
+    missing = set(twin_build.meta["keras"]) - set(twin_build.meta["minikeras"])
+    assert missing == {"feature_encoder_", "target_encoder_"}  # SciKeras's transformer objects
+    for method in ("predict", "predict_proba"):
+        a, b = getattr(ours, method)(x), getattr(theirs, method)(x)
+        assert a.shape == b.shape and a.dtype.kind == b.dtype.kind, method
+    assert set(ours.predict(x).ravel()) <= set(np.unique(y))
+    assert set(ours.history_) == set(theirs.history_) == {"loss", "accuracy"}
+    assert 0 <= ours.score(x, y) <= 1
+
+
+def test_twin_scikeras_routing_and_params(rng):
+    import functools
+    keras, wrappers = _keras(), _scikeras()
+    x, y = _twin_targets("multiclass", rng)
+    fitted = {}
+    for lib, cls in ((keras, wrappers.KerasClassifier), (minikeras, KerasClassifier)):
+        est = cls(functools.partial(twin_build, lib), optimizer="adam",
+                  optimizer__learning_rate=0.02, hidden=3, verbose=0, random_state=0)
+        assert est.get_params()["hidden"] == 3
+        fitted[lib.__name__] = est.fit(x, y)
+        assert est.model_.layers[0].units == 3  # a free parameter reaches the build function
+        est.set_params(model__hidden=5).fit(x, y)
+        assert est.model_.layers[0].units == 5  # and model__ wins over it
+        assert float(est.model_.optimizer.learning_rate) == pytest.approx(0.02)
+        est.partial_fit(x, y)
+        assert est.current_epoch == 2
+    theirs, ours = fitted["keras"], fitted["minikeras"]
+    assert set(ours.get_params()) == set(theirs.get_params())
+    assert set(KerasRegressor().get_params()) == set(wrappers.KerasRegressor().get_params())
+
+
+def twin_keras3_build(lib, X, y, loss="categorical_crossentropy"):
+    twin_keras3_build.seen[lib.__name__] = y
+    model = lib.Sequential([lib.Input((X.shape[1],)), lib.layers.Dense(4, activation="relu"),
+                            lib.layers.Dense(y.shape[1], activation="softmax"
+                                             if loss == "categorical_crossentropy" else None)])
+    model.compile(optimizer="adam", loss=loss)
+    return model
+
+
+twin_keras3_build.seen = {}
+
+
+@pytest.mark.parametrize("task", ["classifier", "regressor-1d", "regressor-2d"])
+def test_twin_keras3_sklearn_wrappers(task, rng):
+    import functools
+    keras = _keras()
+    from keras.wrappers import SKLearnClassifier as TheirClassifier
+    from keras.wrappers import SKLearnRegressor as TheirRegressor
+    x, labels = _twin_targets("multiclass", rng)
+    y = {"classifier": labels, "regressor-1d": x[:, 0], "regressor-2d": x[:, :2]}[task]
+    loss = "categorical_crossentropy" if task == "classifier" else "mse"
+    pairs = ((minikeras, SKLearnClassifier if task == "classifier" else SKLearnRegressor),
+             (keras, TheirClassifier if task == "classifier" else TheirRegressor))
+    fitted = {}
+    for lib, cls in pairs:
+        est = cls(functools.partial(twin_keras3_build, lib), model_kwargs={"loss": loss},
+                  fit_kwargs={"epochs": 2, "verbose": 0})
+        if task == "regressor-2d" and lib is keras:  # ours goes beyond Keras: several columns
+            with pytest.raises(ValueError, match="y should be a 1d array"):
+                est.fit(x, y)
+            assert fitted["minikeras"].predict(x).shape == y.shape
+            return
+        fitted[lib.__name__] = est.fit(x, y)
+    theirs, ours = fitted["keras"], fitted["minikeras"]
+    seen = twin_keras3_build.seen
+    assert seen["minikeras"].shape == seen["keras"].shape
+    np.testing.assert_array_equal(seen["minikeras"], seen["keras"])  # one-hot or 2-D y
+    a, b = ours.predict(x), theirs.predict(x)
+    assert a.shape == b.shape and a.dtype.kind == b.dtype.kind
+    assert set(ours.get_params()) == set(theirs.get_params())
+    assert set(ours.history_.history) == set(theirs.history_.history) == {"loss"}
+    assert hasattr(ours, "predict_proba") == hasattr(theirs, "predict_proba")
+    if task == "classifier":
+        np.testing.assert_array_equal(ours.classes_, theirs.classes_)
+        assert ours.decision_function(x).shape == theirs.decision_function(x).shape
