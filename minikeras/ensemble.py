@@ -66,8 +66,12 @@ def train_ensemble(build_fn, x, y, seeds, n_jobs=None, backend=None, **fit_kwarg
                              f"seeds[{i}]={seed!r}")
     fit_kwargs.setdefault("verbose", 0)
     train = joblib.delayed(_train_member)
-    return joblib.Parallel(n_jobs=n_jobs, backend=backend)(
-        train(build_fn, x, y, int(seed), fit_kwargs) for seed in seeds)
+    # The backend goes through parallel_config, not Parallel(backend=...): joblib 1.6
+    # fails on Parallel(backend="dask") ("Batch.__call__() got an unexpected keyword
+    # argument 'nesting_level'") but runs the same backend set by parallel_config.
+    with joblib.parallel_config(**({} if backend is None else {"backend": backend})):
+        return joblib.Parallel(n_jobs=n_jobs)(
+            train(build_fn, x, y, int(seed), fit_kwargs) for seed in seeds)
 
 
 def _train_member(build_fn, x, y, seed, fit_kwargs):
