@@ -24,8 +24,6 @@ Example::
 """
 import numbers
 
-import joblib
-
 from . import random
 
 
@@ -65,6 +63,7 @@ def train_ensemble(build_fn, x, y, seeds, n_jobs=None, backend=None, **fit_kwarg
             raise ValueError(f"`seeds` must hold non-negative integers. Received: "
                              f"seeds[{i}]={seed!r}")
     fit_kwargs.setdefault("verbose", 0)
+    import joblib  # scikit-learn's dependency, imported here so `import minikeras` stays light
     train = joblib.delayed(_train_member)
     # The backend goes through parallel_config, not Parallel(backend=...): joblib 1.6
     # fails on Parallel(backend="dask") ("Batch.__call__() got an unexpected keyword
