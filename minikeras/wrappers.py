@@ -314,7 +314,7 @@ class _Estimator(BaseEstimator):
         with random.using(self._generator(reset)):
             if reset:
                 self._start(X, y)
-            fit_kwargs = self._fit_kwargs(X, y, kwargs)
+            fit_kwargs = self._fit_kwargs(X, kwargs)
             sample_weight = self._class_sample_weight(y, sample_weight)
             history = self.model_.fit(X.astype(config.floatx(), copy=False), self._encode(y),
                                       sample_weight=sample_weight, **fit_kwargs)
@@ -339,7 +339,7 @@ class _Estimator(BaseEstimator):
     def _on_model_built(self):
         """Hook: attributes a family derives from the built network."""
 
-    def _fit_kwargs(self, X, y, kwargs):
+    def _fit_kwargs(self, X, kwargs):
         """Arguments for ``Sequential.fit``: the family's, then ``fit__*``, then ``fit``'s own."""
         fit_kwargs = {**self._fit_defaults(), **self._routed("fit"), **kwargs}
         if fit_kwargs.get("batch_size") == -1:  # SciKeras's "one batch of everything"
