@@ -4,7 +4,7 @@
     >>> model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(1, activation="sigmoid")])
 """
 from . import (activations, callbacks, config, datasets, ensemble, initializers, layers, losses,
-               metrics, models, optimizers, regularizers, saving, schedules, utils)
+               metrics, models, optimizers, regularizers, saving, schedules, utils, wrappers)
 from .layers import Input
 from .models import Sequential
 
@@ -12,4 +12,4 @@ __version__ = "0.1.0"
 
 __all__ = ["Input", "Sequential", "activations", "callbacks", "config", "datasets", "ensemble",
            "initializers", "layers", "losses", "metrics", "models", "optimizers", "regularizers",
-           "saving", "schedules", "utils"]
+           "saving", "schedules", "utils", "wrappers"]
