@@ -40,8 +40,9 @@ SEED = 0
 SCRIPT_TIMEOUT = 240  # seconds, for one script on one framework (a hang, not a slow run)
 METRICS_LINE = re.compile(r"^FINAL_METRICS (\{.*\})\s*$", re.MULTILINE)
 
-#: Scripts minikeras cannot run today, and the first thing each one trips over (the exact
-#: error, the Keras API it comes from). Strict: the mark fails as soon as the script passes.
+#: Scripts minikeras cannot run today: the first thing each trips over (the Keras API, the
+#: exact error), then what lies behind it (found by running past each gap with throwaway
+#: stand-ins). Strict: a mark fails as soon as its script runs, so it must then be removed.
 MISSING = {
     "dlwp_building_sequential":
         "Sequential.summary(line_length=80): TypeError: Sequential.summary() got an unexpected "
@@ -126,13 +127,19 @@ MISSING = {
         "Sequential starting with an adapted (built) layer is not built",
 }
 
-#: Tolerances for comparing a final metric between the two runs. The frameworks draw
-#: different initial weights and shuffles from the same seed, so a trained metric is a random
-#: variable on each side: these bounds sit above the spread of real Keras itself across seeds
-#: on the same scripts (measured: see the note at the end of this file). Counts, flags and
-#: names must match exactly.
-RATE_TOLERANCE = 0.15       # absolute, for accuracies, AUCs, recalls (values in [0, 1])
-ERROR_TOLERANCE = 0.35      # relative, for losses and errors (MSE, MAE, RMSE)
+#: How close a final metric must come to Keras's. The two frameworks draw different initial
+#: weights and shuffles from the same seed, so a trained metric is a random variable on each
+#: side, and the bounds must sit above the spread of real Keras itself. Measured on these
+#: scripts, Keras 3.15 on torch, seeds 0, 1, 2 (scripts that seed themselves got 42, 43, 44):
+#: the widest ranges were 0.13 for a rate (Pima accuracy 0.72-0.85; weighted AUC 0.73-0.84;
+#: iris CV accuracy 0.76-0.87) and 23% for an error (Auto MPG DNN MAE 8.1-10.2; callback-guide
+#: MAE 0.44-0.53; transfer-learning loss 0.55-0.66). The bounds are about 1.5 times those.
+#: Losses under ERROR_FLOOR are converged fits whose relative size is noise (Adam's validation
+#: loss in hml3_optimizers: 0.010, 0.013, 0.017 on the three seeds). Counts, flags and names
+#: must match exactly.
+RATE_TOLERANCE = 0.2    # absolute, for accuracies, AUCs, recalls, precisions (in [0, 1])
+ERROR_TOLERANCE = 0.35  # relative, for losses and errors (MSE, MAE, RMSE, cross-entropy)
+ERROR_FLOOR = 0.05      # absolute slack added to ERROR_TOLERANCE's bound
 RATE_WORDS = ("accuracy", "auc", "recall", "precision")
 
 
@@ -264,7 +271,7 @@ def _agree(key, ours, theirs):
     if isinstance(theirs, float):
         if any(word in key for word in RATE_WORDS):
             return abs(ours - theirs) <= RATE_TOLERANCE
-        return abs(ours - theirs) <= ERROR_TOLERANCE * max(abs(ours), abs(theirs))
+        return abs(ours - theirs) <= ERROR_TOLERANCE * max(abs(ours), abs(theirs)) + ERROR_FLOOR
     return ours == theirs
 
 
