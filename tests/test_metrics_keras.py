@@ -8,7 +8,6 @@ compile path: the names Keras's ``metrics.get`` accepts, the keys Keras logs, an
 
 Where minikeras differs from Keras on purpose, a test says so and why.
 """
-import os
 import sys
 
 import numpy as np
@@ -16,11 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-if "keras" not in sys.modules:
-    os.environ["KERAS_BACKEND"] = "torch"  # must be set before Keras is first imported
-pytest.importorskip("torch", reason="Keras's torch backend needs torch (the `reference` extra)")
-keras = pytest.importorskip("keras", reason="the twin tests compare with Keras 3 "
-                                            "(install the `reference` extra)")
+from conftest import keras_skip_reason  # noqa: E402 - the tests folder is on sys.path
+
+if keras_skip_reason():
+    pytest.skip(keras_skip_reason(), allow_module_level=True)
+from conftest import import_keras  # noqa: E402
+
+keras = import_keras()
 
 import minikeras  # noqa: E402
 from minikeras import metrics as M  # noqa: E402

@@ -423,9 +423,8 @@ def _two_variables():
 @pytest.mark.parametrize("cls, kwargs", STATEFUL, ids=STATEFUL_IDS)
 def test_state_matches_keras_optimizer_variables(cls, kwargs):
     """get_state lists what Keras's `optimizer.variables` holds, in the same order and shapes."""
-    import os
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras", reason="Keras 3 (the `reference` extra) is not installed")
+    from conftest import import_keras
+    keras = import_keras()
     ours = cls(**kwargs)
     variables = _two_variables()
     for v in variables:

@@ -286,11 +286,8 @@ def test_logger_verbosity(clock, given, params, lines):
 # -- twins: Keras 3 on the same updates, character by character ------------------------------
 
 @pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    return pytest.importorskip(
-        "keras", reason="Keras 3 (the `reference` extra, with KERAS_BACKEND=torch) is not "
-                        "installed: pip install -e '.[reference]'")
+def keras(keras3):
+    return keras3
 
 
 @pytest.fixture

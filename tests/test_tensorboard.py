@@ -231,9 +231,8 @@ def test_scalars_dashboard_screenshot(server, tmp_path):
     print(f"screenshot: {shot}")
 
 
-def test_arguments_and_defaults_are_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras", reason="Keras 3 (the `bench` extra) is not installed")
+def test_arguments_and_defaults_are_keras(keras3):
+    keras = keras3
 
     def defaults(cls):
         return {name: p.default for name, p in inspect.signature(cls).parameters.items()}

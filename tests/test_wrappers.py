@@ -4,7 +4,6 @@ MiniKeras* first, then SciKeras's KerasClassifier / KerasRegressor and Keras
 3's SKLearn* interfaces, then twin tests that run the same snippet on real
 SciKeras and Keras 3 (skipped, saying why, when they are not installed).
 """
-import os
 import pickle
 import subprocess
 import sys
@@ -796,9 +795,8 @@ def test_sklearn_regressor_and_transformer(rng):
 
 
 def _keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    return pytest.importorskip("keras", reason="Keras 3 (the `reference` extra, run with "
-                                               "KERAS_BACKEND=torch) is not installed")
+    from conftest import import_keras
+    return import_keras()
 
 
 def _scikeras():
