@@ -17,6 +17,7 @@ import csv
 import math
 import numbers
 import os
+import string
 import warnings
 
 from .utils.progbar import Progbar
@@ -299,7 +300,8 @@ class ModelCheckpoint(_MonitorCallback):
                                      or save_freq <= 0):
             raise ValueError("`save_freq` must be 'epoch' or a positive integer (a number of "
                              f"batches). Received: save_freq={save_freq!r}")
-        self.filepath = os.fspath(filepath)
+        self.filepath = _checkpoint_pattern(filepath, save_weights_only,
+                                            batch_field=save_freq != "epoch")
         self.verbose = verbose
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
@@ -308,6 +310,7 @@ class ModelCheckpoint(_MonitorCallback):
         self.on_train_begin()
 
     def on_train_begin(self, logs=None):
+        self._warn_on_unknown_fields()
         self.best = self._worst() if self.initial_value_threshold is None \
             else self.initial_value_threshold
         self._epoch = 0
@@ -327,6 +330,21 @@ class ModelCheckpoint(_MonitorCallback):
     def on_epoch_end(self, epoch, logs=None):
         if self.save_freq == "epoch":
             self._save(epoch, None, logs)
+
+    def _warn_on_unknown_fields(self):
+        """Before training: fields that no log of this model will fill (other callbacks
+        may add keys to the logs, so this warns rather than refuses)."""
+        model = getattr(self, "model", None)
+        if model is None or not getattr(model, "compiled", False):
+            return
+        keys = ["loss"] + [m.name for m in model.metrics + model.weighted_metrics]
+        known = {"epoch", "batch", "learning_rate", *keys, *(f"val_{k}" for k in keys)}
+        unknown = sorted({name for _, name, _, _ in string.Formatter().parse(self.filepath)
+                          if name is not None} - known)
+        if unknown:
+            warnings.warn(f"`filepath` names {unknown}, which this model's logs do not have, so "
+                          f"the first save will fail. Available: {sorted(known)}. Received: "
+                          f"filepath={self.filepath!r}", UserWarning, stacklevel=3)
 
     def _file_path(self, epoch, batch, logs):
         fields = dict(logs or {}, epoch=epoch + 1)
@@ -369,6 +387,52 @@ class ModelCheckpoint(_MonitorCallback):
             self.model.save_weights(path)
         else:
             self.model.save(path)
+
+
+def _checkpoint_pattern(filepath, save_weights_only, batch_field):
+    """``filepath`` as a str pattern that ``str.format`` can fill at every save, checked now.
+
+    Each field must be named (``{epoch}``, ``{batch}`` with an integer
+    ``save_freq``, or a log key such as ``{val_loss}``) and its format spec must
+    apply to its value (an integer for ``epoch`` and ``batch``, a float for a log
+    value); braces must balance (``{{`` is a literal brace). The name must suit
+    what is saved: Keras keeps ``.keras`` and ``.h5`` for whole models and
+    ``.weights.h5`` for weights.
+    """
+    from .utils import files
+    path = files.target_path(filepath, "filepath")
+    try:
+        fields = [field for _, *field in string.Formatter().parse(path) if field[0] is not None]
+    except ValueError as e:
+        raise ValueError(f"`filepath` is not a valid pattern ({e}); write a literal brace as "
+                         f"'{{{{' or '}}}}'. Received: filepath={path!r}") from None
+    for name, spec, conversion in fields:
+        if name == "" or name.isdigit():
+            raise ValueError("`filepath` fields must be named, such as {epoch} or "
+                             f"{{val_loss:.2f}}, not positional. Received: filepath={path!r}")
+        if not name.isidentifier():
+            raise ValueError(f"`filepath` field {{{name}}} must be a plain name (no attribute or "
+                             f"index access). Received: filepath={path!r}")
+        if name == "batch" and not batch_field:
+            raise ValueError("`filepath` field {batch} is only filled with an integer "
+                             f"`save_freq`. Received: filepath={path!r}")
+        sample = 1 if name in ("epoch", "batch") else 0.5
+        field = "{x" + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        try:
+            field.format(x=sample)
+        except (ValueError, TypeError, KeyError, IndexError) as e:
+            kind = "an integer" if isinstance(sample, int) else "a float"
+            raise ValueError(f"`filepath` field {{{name}{field[2:]} cannot format {kind} "
+                             f"({e}). Received: filepath={path!r}") from None
+    if path.endswith((".keras", ".h5", ".hdf5")):
+        from . import keras_files
+        keras_files._h5py()  # needs the h5 extra: say so now, not after an epoch
+        whole_model_name = not path.endswith(".weights.h5")
+        if save_weights_only and whole_model_name:
+            raise ValueError("`filepath` must end in `.weights.h5` (or have a non-Keras name) "
+                             "with `save_weights_only=True`: `.keras` and `.h5` files hold "
+                             f"whole models. Received: filepath={path!r}")
+    return path
 
 
 class ReduceLROnPlateau(_MonitorCallback):

@@ -93,7 +93,7 @@ def test_load_gives_identical_model(tmp_path):
     x, y = _data()
     model = _model(OPTIMIZERS["adam"]())
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
-    path = tmp_path / "model.keras"
+    path = tmp_path / "model.mk"
     model.save(path)
     state = minikeras.random.generator().bit_generator.state
     loaded = load_model(path)
@@ -108,7 +108,7 @@ def test_load_gives_identical_model(tmp_path):
     assert [m.name for m in loaded.metrics + loaded.weighted_metrics] == \
         ["accuracy", "weighted_accuracy", "mae"]
     assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
-    assert os.listdir(tmp_path) == ["model.keras"]  # no ".npz" appended, no temp file left
+    assert os.listdir(tmp_path) == ["model.mk"]  # no ".npz" appended, no temp file left
 
 
 def test_uncompiled_and_compile_false(tmp_path):
@@ -263,7 +263,7 @@ def test_custom_objects_argument_and_missing_custom_object(tmp_path):
     loaded = load_model(tmp_path / "custom.mk", custom_objects=objects)
     assert isinstance(loaded.layers[0], Scale)
     assert not registry.SCOPED_OBJECTS  # the scope closed
-    with pytest.raises(ValueError, match="Unknown `activation`: 'cube'"):
+    with pytest.raises(ValueError, match="Unknown `activation`: 'Cube'"):
         load_model(tmp_path / "custom.mk", custom_objects={"Scale": Scale})
 
 
@@ -301,13 +301,13 @@ def test_missing_file(tmp_path):
 
 def test_text_file(tmp_path):
     (tmp_path / "notes.mk").write_text("hello\n")
-    with pytest.raises(ValueError, match=r"notes\.mk.* not a zip archive"):
+    with pytest.raises(ValueError, match=r"notes\.mk' is not a model file"):
         load_model(tmp_path / "notes.mk")
 
 
 def test_plain_npz_file(tmp_path):
     np.savez(tmp_path / "arrays.npz", a=np.ones(3))
-    with pytest.raises(ValueError, match=r"arrays\.npz.*not a minikeras file"):
+    with pytest.raises(ValueError, match=r"arrays\.npz.*neither a minikeras file"):
         load_model(tmp_path / "arrays.npz")
 
 
@@ -337,7 +337,9 @@ def _rewrite_header(path, change):
         arrays = {k: archive[k] for k in archive.files}
     header = json.loads(arrays.pop("minikeras_header").tobytes())
     change(header)
-    saving._write_atomic(path, header, arrays)
+    arrays["minikeras_header"] = np.frombuffer(json.dumps(header).encode(), np.uint8)
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
 
 
 def test_future_format_version(saved):

@@ -72,5 +72,6 @@ class Dropout(Layer):
         return grad if self._mask is None else grad * self._mask
 
     def get_config(self):
-        return super().get_config() | {"rate": self.rate, "noise_shape": self.noise_shape,
-                                       "seed": self.seed}
+        noise_shape = None if self.noise_shape is None else list(self.noise_shape)
+        return super().get_config() | {"rate": self.rate, "seed": self.seed,
+                                       "noise_shape": noise_shape}
