@@ -179,8 +179,8 @@ def serialize(obj, kind):
         return None
     if kind == "activation":
         return _serialize_activation(activations.get(obj))
-    if isinstance(obj, str) or isinstance(obj, type):
-        obj = _getter(kind)(obj)
+    if isinstance(obj, (str, type, dict)):  # as given to a constructor: a name or config
+        obj = deserialize(obj, kind) if isinstance(obj, dict) else _getter(kind)(obj)
     if not hasattr(obj, "get_config"):
         raise ValueError(f"Cannot save the {kind} {obj!r}: it has no `get_config()`. Write it "
                          "as a class with `get_config` and register it with "
@@ -342,6 +342,8 @@ def deserialize(value, kind, _depth=0):
     class_name, registered, cfg = _parts(value, kind)
     if kind == "activation":
         return _deserialize_activation(value, class_name, registered, cfg)
+    if class_name == "function":  # Keras's form for a function, e.g. a loss given by name
+        return _getter(kind)(_function_name(value, registered, cfg, kind))
     cls = _find(kind, class_name, registered)
     _, base = _tables()[kind]
     if isinstance(cls, type) and not issubclass(cls, base) or not callable(cls):
@@ -449,13 +451,18 @@ def _nested_kind(key):
     return None
 
 
+def _function_name(value, registered, cfg, kind):
+    """The name in Keras's entry for a function: Keras's own in "config", a custom one's
+    under "registered_name"."""
+    name = cfg if value.get("module") == "builtins" else registered
+    if not isinstance(name, str) or kind == "layer":
+        raise ValueError(f"A {kind} entry for a function must name it. Received: {value!r:.200}")
+    return name
+
+
 def _deserialize_activation(value, class_name, registered, cfg):
-    if class_name == "function":  # Keras's form for a function: its name in "config"
-        name = cfg if value.get("module") == "builtins" else registered
-        if not isinstance(name, str):
-            raise ValueError(f"An activation function entry must name the function. "
-                             f"Received: {value!r:.200}")
-        return activations.get(name)
+    if class_name == "function":
+        return activations.get(_function_name(value, registered, cfg, "activation"))
     if value.get("module") == "keras.layers" and class_name in _ACTIVATION_LAYERS:
         cls = _ACTIVATION_LAYERS[class_name]
         if not isinstance(cfg, dict):
