@@ -136,7 +136,7 @@ def write_atomic(filepath, write, overwrite=True):
                     os.fchmod(file.fileno(), mode)  # the bits the umask removed at creation
                 os.replace(tmp, target)  # still locked: no cleaner can take it meanwhile
             except OSError as e:
-                raise _naming(e, path) from None
+                raise _naming(e, path, creating=False) from None
         _sync_directory(os.path.dirname(target))
     except BaseException:
         with contextlib.suppress(OSError):
@@ -156,7 +156,7 @@ def _create_temporary(path, target, mode):
         except FileExistsError:
             continue
         except OSError as e:
-            raise _naming(e, path) from None
+            raise _naming(e, path, creating=True) from None
         if fcntl is None:
             return fd, tmp
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -170,17 +170,20 @@ def _create_temporary(path, target, mode):
     raise FileExistsError(f"Cannot save to {path!r}: no free temporary file name beside it.")
 
 
-def _naming(error, path):
-    """The same kind of OSError, with a message about ``path`` rather than a temporary file."""
+def _naming(error, path, creating):
+    """The same kind of OSError, with a message about ``path`` rather than a temporary file.
+
+    ``creating``: the error came from creating the file beside ``path``, so a missing
+    file or a refused permission is about its folder.
+    """
     directory = os.path.dirname(os.path.abspath(path)) or "."
-    if isinstance(error, FileNotFoundError):
+    if creating and isinstance(error, FileNotFoundError):
         reason = f"its folder {directory!r} does not exist"
-    elif isinstance(error, PermissionError):
+    elif creating and isinstance(error, PermissionError):
         reason = f"no permission to write in the folder {directory!r}"
     else:
         reason = error.strerror or str(error)
-    new = type(error)(error.errno, f"Cannot save to {path!r}: {reason}")
-    return new
+    return type(error)(error.errno, f"Cannot save to {path!r}: {reason}")
 
 
 def _sync_directory(directory):

@@ -333,7 +333,7 @@ def deserialize(value, kind, _depth=0):
     """
     if value is None:
         return activations.get(None) if kind == "activation" else None
-    if isinstance(value, str) and kind != "layer":
+    if isinstance(value, str):
         return _getter(kind)(value)
     if not isinstance(value, dict):
         raise ValueError(f"A {kind} must be a name or a config dict. Received: {value!r:.200}")
@@ -359,14 +359,17 @@ def deserialize(value, kind, _depth=0):
 
 
 def _getter(kind):
+    """The ``get`` that resolves a name of ``kind`` (layers have no names to resolve)."""
+    if kind == "constraint":
+        if "constraint" not in _tables():
+            return _no_constraints
+        from .. import constraints
+        return constraints.get
     getters = {"activation": activations.get, "initializer": initializers.get,
                "regularizer": regularizers.get, "optimizer": optimizers.get,
                "loss": losses.get, "metric": metrics.get, "schedule": schedules.deserialize}
     if kind not in getters:
-        if kind not in _tables():
-            return _no_constraints
-        from .. import constraints
-        return constraints.get
+        raise ValueError(f"A {kind} must be a config dict, not a name.")
     return getters[kind]
 
 
