@@ -557,9 +557,13 @@ class Sequential:
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ValueError("`config` must be a dict from `Sequential.get_config()`, with a "
                              f"'layers' list. Received: config={config!r:.200}")
+        name = config.get("name")
+        if name is not None and not (isinstance(name, str) and name):
+            raise ValueError(f"The model's 'name' must be a non-empty string. Received: "
+                             f"{name!r:.100}")
         registry.SCOPED_OBJECTS.append(custom_objects or {})
         try:
-            model = cls(name=config.get("name"))
+            model = cls(name=name)
             for entry in config["layers"]:
                 if serialization.is_input_layer(entry):
                     model.add(layers_module.Input(serialization.input_layer_shape(entry)[1:]))

@@ -428,3 +428,115 @@ def test_checkpoint_example_runs_quick(tmp_path, use_out):
         assert load_model(out / "best.mk").count_params() == 30 * 16 + 16 + 16 * 8 + 8 + 9
     else:
         assert os.listdir(tmp_path) == []  # wrote into a temporary folder only
+
+
+# -- Keras 3's configurations ------------------------------------------------------------
+
+KERAS_CONFIG = os.path.join(os.path.dirname(__file__), "data", "keras_3_15_sequential.json")
+
+
+def test_to_json_and_model_from_json_round_trip():
+    x, y = _data()
+    model = _model(OPTIMIZERS["adamw_schedule"]())
+    model.fit(x, y, epochs=1, verbose=0)
+    text = model.to_json()
+    entry = json.loads(text)
+    assert (entry["module"], entry["class_name"]) == ("keras", "Sequential")
+    assert entry["build_config"] == {"input_shape": [None, 4, 3]}
+    assert entry["compile_config"]["loss"] == "categorical_crossentropy"
+    assert entry["compile_config"]["weighted_metrics"] == ["accuracy", "mae"]
+    rebuilt = minikeras.models.model_from_json(text)
+    assert rebuilt.get_config() == entry["config"]
+    assert rebuilt.compiled and rebuilt.optimizer.get_config() == model.optimizer.get_config()
+    assert rebuilt.optimizer.iterations == 0  # the configuration, not the state
+    assert not np.array_equal(rebuilt.get_weights()[0], model.get_weights()[0])
+    assert [m.name for m in rebuilt.metrics + rebuilt.weighted_metrics] == \
+        ["accuracy", "weighted_accuracy", "mae"]
+    with pytest.raises(ValueError, match="not valid JSON"):
+        minikeras.models.model_from_json("{'single': 'quotes'}")
+
+
+def test_clone_model_has_the_architecture_and_fresh_weights():
+    model = _model("adam")
+    clone = minikeras.models.clone_model(model)
+    assert clone.get_config() == model.get_config() and not clone.compiled
+    assert not np.array_equal(clone.get_weights()[0], model.get_weights()[0])
+    shared = minikeras.models.clone_model(model, clone_function=lambda layer: layer)
+    assert shared.layers == model.layers
+    wider = minikeras.models.clone_model(Sequential([Dense(2)]), input_tensors=Input((7,)))
+    assert wider.layers[0].kernel.shape == (7, 2)
+    with pytest.raises(TypeError, match="`input_tensors` must be an `Input"):
+        minikeras.models.clone_model(model, input_tensors=(4, 3))
+
+
+def test_layer_configs_are_keras_3s():
+    layer = Dense(3, activation="relu", kernel_regularizer="l1")
+    layer.build((None, 5))
+    config = layer.get_config()
+    assert sorted(config) == sorted([  # the keys Keras 3.15's Dense.get_config has
+        "name", "trainable", "dtype", "units", "activation", "use_bias", "kernel_initializer",
+        "bias_initializer", "kernel_regularizer", "bias_regularizer", "kernel_constraint",
+        "bias_constraint", "quantization_config"])
+    assert config["dtype"] == {"module": "keras", "class_name": "DTypePolicy",
+                               "config": {"name": "float32"}, "registered_name": None}
+    assert config["kernel_initializer"] == {
+        "module": "keras.initializers", "class_name": "GlorotUniform",
+        "config": {"seed": None, "input_axes": None, "output_axes": None},
+        "registered_name": None}
+    assert config["kernel_regularizer"]["config"] == {"l1": 0.01}
+    assert config["activation"] == "relu"
+    entry = layers.serialize(layer)
+    assert entry["build_config"] == {"input_shape": [None, 5]}
+    rebuilt = layers.deserialize(entry)
+    assert rebuilt.built and rebuilt.get_config() == config
+    assert "build_config" not in layers.serialize(layers.Dropout(0.5))  # built at init in Keras
+
+
+def test_a_config_keras_wrote_builds_here():
+    """``tests/data/keras_3_15_sequential.json`` is ``model.to_json()`` from Keras 3.15."""
+    with open(KERAS_CONFIG) as f:
+        text = f.read()
+    model = minikeras.models.model_from_json(text)
+    assert model.name == "from_keras" and model.input_shape == (None, 4)
+    assert [type(layer).__name__ for layer in model.layers] == \
+        ["Dense", "BatchNormalization", "Dropout", "Dense"]
+    assert model.layers[0].kernel_regularizer.l2 == pytest.approx(0.01)
+    assert isinstance(model.optimizer, optimizers.Adam)
+    assert model.optimizer.learning_rate == pytest.approx(0.01)
+    assert isinstance(model.loss, losses.CategoricalCrossentropy)
+    assert [m.name for m in model.metrics] == ["accuracy"]
+    keras_layers = json.loads(text)["config"]["layers"][1:]
+    for layer, entry in zip(model.layers, keras_layers):
+        ours = layers.serialize(layer)
+        assert ours["config"] == {k: v for k, v in entry["config"].items()}, layer.name
+        assert ours.get("build_config") == entry.get("build_config"), layer.name
+
+
+def _keras_entry():
+    with open(KERAS_CONFIG) as f:
+        return json.load(f)
+
+
+def _changed(change):
+    entry = _keras_entry()
+    change(entry)
+    return json.dumps(entry)
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda e: e["config"]["layers"][1]["config"].update(kernel_constraint={
+        "module": "keras.constraints", "class_name": "NonNeg", "config": {},
+        "registered_name": None}), "kernel_constraint"),
+    (lambda e: e["config"]["layers"][2]["config"].update(renorm=True), "`renorm`=True"),
+    (lambda e: e["compile_config"]["optimizer"]["config"].update(use_ema=True), "`use_ema`"),
+    (lambda e: e["config"]["layers"].append({"module": "keras.layers", "class_name": "Conv2D",
+                                             "config": {}}), "Unknown `layer`: 'Conv2D'"),
+    (lambda e: e.update(class_name="Functional"), "Sequential models only"),
+    (lambda e: e["config"]["layers"][1]["config"].update(dtype="int8"), "'int8'"),
+    (lambda e: e["compile_config"].update(loss_weights=[1.0, 2.0]), "loss_weights"),
+    (lambda e: e["config"]["layers"][0]["config"].update(sparse=True), "`sparse`"),
+], ids=["constraint", "renorm", "ema", "layer", "functional", "dtype", "loss-weights",
+        "sparse-input"])
+def test_keras_features_minikeras_lacks_are_named(change, match):
+    with pytest.raises(ValueError, match=match):
+        minikeras.models.model_from_json(_changed(change))

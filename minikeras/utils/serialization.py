@@ -613,6 +613,9 @@ def _metric_list(value, argument):
                          f"{value!r:.200}")
     out = []
     for metric in value:
+        if isinstance(metric, dict) and metric.get("class_name") == "function":
+            metric = _function_name(metric, metric.get("registered_name"),
+                                    metric.get("config"), "metric")
         if isinstance(metric, str):
             out.append(metric)  # compile resolves names, "accuracy" after the loss
         elif isinstance(metric, dict):
