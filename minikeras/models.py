@@ -632,7 +632,7 @@ class Sequential:
 
 
 def load_model(filepath, custom_objects=None, compile=True):
-    """Load a model written by ``model.save`` or by Keras: see :func:`minikeras.saving.load_model`."""
+    """Load a model written by ``model.save`` or by Keras (see ``minikeras.saving.load_model``)."""
     return saving.load_model(filepath, custom_objects=custom_objects, compile=compile)
 
 

@@ -70,6 +70,7 @@ _HEADER_KEY = "minikeras_header"
 _MEMBER = re.compile(r"(minikeras_header|weight_\d{1,7}|optimizer_\d{1,7})\.npy\Z")
 _MAX_HEADER_BYTES = 64 << 20
 _WEIGHT_DTYPES = ("float16", "float32", "float64")
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"  # at offset 0, or 512 after minikeras's checksum block
 
 
 # -- custom objects -------------------------------------------------------------------
@@ -208,7 +209,8 @@ def load_model(filepath, custom_objects=None, compile=True):
 
 
 def load_weights(model, filepath):
-    """Copy the weights of a file (``save_weights`` or ``save``, here or by Keras) into ``model``."""
+    """Copy the weights of a file (``save_weights`` or ``save``, here or by Keras) into
+    ``model``."""
     model._require_built("load_weights")
     path = files.source_path(filepath, "weights")
     kind = _content_kind(path)
@@ -246,9 +248,6 @@ def _content_kind(path):
         return "h5"
     raise ValueError(f"{path!r} is not a model file: minikeras reads its own archives and "
                      "Keras's `.keras` (zip) and `.h5` (HDF5) files, and this file is none.")
-
-
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 def _zip_names(path):
@@ -344,7 +343,7 @@ def _load_native(path, compile):
     model = serialization.deserialize_model(header.get("model_config"), compile)
     _assign_native_weights(model, header, arrays, path)
     if compile and model.compiled:
-        state = [arrays[f"optimizer_{i}"] for i in range(len(header.get("optimizer_state", [])))]
+        state = [arrays[f"optimizer_{i}"] for i in range(len(header.get("optimizer_state") or []))]
         model.optimizer.set_state(state, model.trainable_weights)
     states = header.get("layer_states")
     if not isinstance(states, list) or len(states) != len(model.layers):

@@ -238,14 +238,19 @@ def _custom_model():
     return model
 
 
-def test_registered_custom_objects_round_trip(tmp_path):
+@pytest.mark.parametrize("name", ["custom.mk", "custom.keras"])
+def test_registered_custom_objects_round_trip(tmp_path, name):
+    if name.endswith(".keras"):
+        pytest.importorskip("h5py", reason='.keras files need h5py: pip install "minikeras[h5]"')
     for cls in (Scale, Cube, QuarticError, MaxError):
         saving.register_minikeras_serializable(package="Test")(cls)
     x = np.random.default_rng(1).normal(size=(8, 3)).astype("float32")
     model = _custom_model()
     model.fit(x, x[:, :2], epochs=2, batch_size=4, verbose=0)
-    model.save(tmp_path / "custom.mk")
-    loaded = load_model(tmp_path / "custom.mk")
+    model.save(tmp_path / name)
+    loaded = load_model(tmp_path / name)
+    entry = json.loads(model.to_json())["config"]["layers"][1]
+    assert (entry["class_name"], entry["registered_name"]) == ("Scale", "Test>Scale")
     assert isinstance(loaded.layers[0], Scale) and loaded.layers[0].factor == 2.0
     assert isinstance(loaded.layers[1].activation, Cube)
     assert isinstance(loaded.loss, QuarticError) and loaded.loss.scale == 0.5

@@ -122,7 +122,7 @@ def write_atomic(filepath, write, overwrite=True):
         raise IsADirectoryError(f"Cannot save to {path!r}: it is a folder.")
     remove_stale_temporaries(target)
     try:
-        mode = os.stat(target).st_mode & 0o7777
+        mode = os.stat(target).st_mode & 0o777
     except OSError:
         mode = None  # a new file: 0o666 minus the umask
     fd, tmp = _create_temporary(path, target, 0o666 if mode is None else mode)

@@ -25,6 +25,7 @@ legacy HDF5 files and plain names. Names resolve through minikeras's own
 tables, the registered custom objects and ``custom_objects`` only. ``module``
 is read as text and never imported, so a configuration cannot run code.
 """
+import inspect
 import numbers
 import re
 
@@ -139,13 +140,17 @@ def keras_snake_case(name):
 # -- writing --------------------------------------------------------------------------
 
 
-def _keras_only(cls):
-    """:data:`KERAS_ONLY` entries of ``cls`` and of the minikeras classes it derives from."""
-    merged = {}
+def _keras_only(cls, kind=None):
+    """:data:`KERAS_ONLY` entries of ``cls`` and of the minikeras classes it derives from
+    (with the arguments Keras writes only when set, for ``kind``), less any argument a
+    constructor takes: a feature minikeras has gained is no longer Keras-only."""
+    merged, taken = dict(_KERAS_OPTIONAL.get(kind, {})), set()
     for base in reversed(getattr(cls, "__mro__", ())):
         if base.__module__.startswith("minikeras."):
             merged.update(KERAS_ONLY.get(base.__name__, {}))
-    return merged
+        if "__init__" in vars(base):
+            taken.update(inspect.signature(base.__init__).parameters)
+    return {key: value for key, value in merged.items() if key not in taken}
 
 
 def keras_only_arguments(cls):
@@ -251,7 +256,8 @@ def input_layer_entry(input_shape, dtype_name):
 
 
 def serialize_model(model):
-    """What Keras's ``serialize_keras_object(model)`` gives: ``config.json`` of a ``.keras`` file."""
+    """What Keras's ``serialize_keras_object(model)`` gives: a ``.keras`` file's
+    ``config.json``."""
     cls = type(model)
     builtin = cls.__module__.startswith("minikeras.")
     entry = {"module": "keras" if builtin else cls.__module__, "class_name": cls.__name__,
@@ -393,7 +399,8 @@ def _parts(value, kind):
 
 
 def _find(kind, class_name, registered):
-    """The class named by ``registered`` (custom objects) or ``class_name``, from the tables only."""
+    """The class named by ``registered`` (custom objects) or ``class_name``, from the
+    tables only."""
     tables = _tables()
     if kind not in tables:
         _no_constraints(class_name)
@@ -427,8 +434,7 @@ def arguments(cls, cfg, kind, _depth=0):
         raise ValueError(f"The config of {kind} {cls.__name__!r} must be a dict. "
                          f"Received: {cfg!r:.200}")
     cfg = dict(cfg)
-    only = {**_keras_only(cls), **_KERAS_OPTIONAL.get(kind, {})}
-    for key, inert in only.items():
+    for key, inert in _keras_only(cls, kind).items():
         if key not in cfg:
             continue
         value = cfg.pop(key)
@@ -593,7 +599,7 @@ def compile_arguments(cfg):
     if cfg.get("loss_weights") is not None:
         raise ValueError("The compile config sets `loss_weights`, which only models with "
                          "several outputs use; minikeras models have one.")
-    optimizer = cfg.get("optimizer", cfg.get("optimizer_config", "rmsprop"))
+    optimizer = cfg.get("optimizer") or cfg.get("optimizer_config") or "rmsprop"  # Keras's default
     loss = cfg.get("loss")
     if not (loss is None or isinstance(loss, (str, dict))) or \
             (isinstance(loss, dict) and "class_name" not in loss):
