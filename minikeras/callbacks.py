@@ -425,13 +425,12 @@ def _checkpoint_pattern(filepath, save_weights_only, batch_field):
             raise ValueError(f"`filepath` field {{{name}{field[2:]} cannot format {kind} "
                              f"({e}). Received: filepath={path!r}") from None
     if path.endswith((".keras", ".h5", ".hdf5")):
-        from . import keras_files
-        keras_files._h5py()  # needs the h5 extra: say so now, not after an epoch
-        whole_model_name = not path.endswith(".weights.h5")
-        if save_weights_only and whole_model_name:
+        if save_weights_only and not path.endswith(".weights.h5"):
             raise ValueError("`filepath` must end in `.weights.h5` (or have a non-Keras name) "
                              "with `save_weights_only=True`: `.keras` and `.h5` files hold "
                              f"whole models. Received: filepath={path!r}")
+        from . import keras_files
+        keras_files._h5py()  # needs the h5 extra: say so now, not after an epoch
     return path
 
 

@@ -132,10 +132,10 @@ def test_accuracy_by_shape_metric_round_trips(tmp_path):
 def test_save_weights_and_load_weights(tmp_path):
     x, _ = _data()
     model = _model("adam")
-    model.save_weights(tmp_path / "w.weights.h5")
+    model.save_weights(tmp_path / "w.mkw")
     other = _model("adam")
     assert not np.array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
-    other.load_weights(tmp_path / "w.weights.h5")
+    other.load_weights(tmp_path / "w.mkw")
     np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
     # A full model file carries weights too.
     model.save(tmp_path / "full.mk")
