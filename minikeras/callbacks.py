@@ -22,6 +22,7 @@ import csv
 import math
 import numbers
 import os
+import string
 import warnings
 
 from .utils.progbar import Progbar
@@ -434,16 +435,18 @@ class ModelCheckpoint(_MonitorCallback):
                  save_weights_only=False, mode="auto", save_freq="epoch",
                  initial_value_threshold=None):
         super().__init__(monitor, mode)
-        self.filepath = os.fspath(filepath)
-        self.verbose = verbose
+        self.save_freq = check_int(save_freq, "save_freq", 1, allow=["epoch"])  # int: batches
         self.save_best_only = check_bool(save_best_only, "save_best_only")
         self.save_weights_only = check_bool(save_weights_only, "save_weights_only")
-        self.save_freq = check_int(save_freq, "save_freq", 1, allow=["epoch"])  # int: batches
+        self.filepath = _checkpoint_pattern(filepath, self.save_weights_only,
+                                            batch_field=self.save_freq != "epoch")
+        self.verbose = verbose
         self.initial_value_threshold = check_number(initial_value_threshold,
                                                     "initial_value_threshold", allow=[None])
         self.on_train_begin()
 
     def on_train_begin(self, logs=None):
+        self._warn_on_unknown_fields()
         self.best = self._worst() if self.initial_value_threshold is None \
             else self.initial_value_threshold
         self._epoch = 0
@@ -463,6 +466,21 @@ class ModelCheckpoint(_MonitorCallback):
     def on_epoch_end(self, epoch, logs=None):
         if self.save_freq == "epoch":
             self._save(epoch, None, logs)
+
+    def _warn_on_unknown_fields(self):
+        """Before training: fields that no log of this model will fill (other callbacks
+        may add keys to the logs, so this warns rather than refuses)."""
+        model = getattr(self, "model", None)
+        if model is None or not getattr(model, "compiled", False):
+            return
+        keys = ["loss"] + [m.name for m in model.metrics + model.weighted_metrics]
+        known = {"epoch", "batch", "learning_rate", *keys, *(f"val_{k}" for k in keys)}
+        unknown = sorted({name for _, name, _, _ in string.Formatter().parse(self.filepath)
+                          if name is not None} - known)
+        if unknown:
+            warnings.warn(f"`filepath` names {unknown}, which this model's logs do not have, so "
+                          f"the first save will fail. Available: {sorted(known)}. Received: "
+                          f"filepath={self.filepath!r}", UserWarning, stacklevel=3)
 
     def _file_path(self, epoch, batch, logs):
         fields = dict(logs or {}, epoch=epoch + 1)
@@ -505,6 +523,51 @@ class ModelCheckpoint(_MonitorCallback):
             self.model.save_weights(path)
         else:
             self.model.save(path)
+
+
+def _checkpoint_pattern(filepath, save_weights_only, batch_field):
+    """``filepath`` as a str pattern that ``str.format`` can fill at every save, checked now.
+
+    Each field must be named (``{epoch}``, ``{batch}`` with an integer
+    ``save_freq``, or a log key such as ``{val_loss}``) and its format spec must
+    apply to its value (an integer for ``epoch`` and ``batch``, a float for a log
+    value); braces must balance (``{{`` is a literal brace). The name must suit
+    what is saved: Keras keeps ``.keras`` and ``.h5`` for whole models and
+    ``.weights.h5`` for weights.
+    """
+    from .utils import files
+    path = files.target_path(filepath, "filepath")
+    try:
+        fields = [field for _, *field in string.Formatter().parse(path) if field[0] is not None]
+    except ValueError as e:
+        raise ValueError(f"`filepath` is not a valid pattern ({e}); write a literal brace as "
+                         f"'{{{{' or '}}}}'. Received: filepath={path!r}") from None
+    for name, spec, conversion in fields:
+        if name == "" or name.isdigit():
+            raise ValueError("`filepath` fields must be named, such as {epoch} or "
+                             f"{{val_loss:.2f}}, not positional. Received: filepath={path!r}")
+        if not name.isidentifier():
+            raise ValueError(f"`filepath` field {{{name}}} must be a plain name (no attribute or "
+                             f"index access). Received: filepath={path!r}")
+        if name == "batch" and not batch_field:
+            raise ValueError("`filepath` field {batch} is only filled with an integer "
+                             f"`save_freq`. Received: filepath={path!r}")
+        sample = 1 if name in ("epoch", "batch") else 0.5
+        field = "{x" + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        try:
+            field.format(x=sample)
+        except (ValueError, TypeError, KeyError, IndexError) as e:
+            kind = "an integer" if isinstance(sample, int) else "a float"
+            raise ValueError(f"`filepath` field {{{name}{field[2:]} cannot format {kind} "
+                             f"({e}). Received: filepath={path!r}") from None
+    if path.endswith((".keras", ".h5", ".hdf5")):
+        if save_weights_only and not path.endswith(".weights.h5"):
+            raise ValueError("`filepath` must end in `.weights.h5` (or have a non-Keras name) "
+                             "with `save_weights_only=True`: `.keras` and `.h5` files hold "
+                             f"whole models. Received: filepath={path!r}")
+        from . import keras_files
+        keras_files._h5py()  # needs the h5 extra: say so now, not after an epoch
+    return path
 
 
 class ReduceLROnPlateau(_MonitorCallback):
@@ -783,16 +846,9 @@ class TensorBoard(Callback):
                               "too).") from e
         import time
         self._summary_writer, self._clock = SummaryWriter, time.perf_counter
-        if isinstance(histogram_freq, bool) or not isinstance(histogram_freq, numbers.Integral) \
-                or histogram_freq < 0:
-            raise ValueError("`histogram_freq` must be a non-negative integer. Received: "
-                             f"histogram_freq={histogram_freq!r}")
-        if update_freq == "batch":
-            update_freq = 1
-        elif update_freq != "epoch" and (isinstance(update_freq, bool) or not isinstance(
-                update_freq, numbers.Integral) or update_freq < 1):
-            raise ValueError("`update_freq` must be 'epoch', 'batch' or a positive integer. "
-                             f"Received: update_freq={update_freq!r}")
+        histogram_freq = check_int(histogram_freq, "histogram_freq", 0)
+        update_freq = 1 if update_freq == "batch" else \
+            check_int(update_freq, "update_freq", 1, allow=["epoch", "batch"])
         ignored = {name: value for name, value in (("profile_batch", profile_batch),
                                                    ("embeddings_freq", embeddings_freq)) if value}
         if ignored:

@@ -19,10 +19,12 @@ One training step, for a minibatch ``(x, y)``:
 the running logs.
 """
 import copy
+import json
 import threading
 
 import numpy as np
 
+from . import config
 from . import layers as layers_module
 from . import losses as losses_module
 from . import metrics as metrics_module
@@ -31,7 +33,7 @@ from . import saving
 from .callbacks import CallbackList, History, NonFiniteLossGuard, ProgbarLogger
 from .layers.input_layer import InputSpec
 from .layers.layer import Layer, _shape_tuple
-from .utils import buffers, validation
+from .utils import buffers, registry, serialization, validation
 from .utils.batching import EpochIterator
 from .utils.registry import register_model_class, unique_name
 from .utils.summary import summary_text
@@ -560,36 +562,92 @@ class Sequential:
         """A context in which this thread trains the model; another thread training it is refused."""
         return _Trainer(self)
 
-    # -- configuration -------------------------------------------------------------
+    # -- configuration (Keras 3's format: see minikeras/utils/serialization.py) ---------
 
     def get_config(self):
-        """The architecture as plain data: ``{"name", "input_shape", "layers"}``."""
-        return {
-            "name": self.name,
-            "input_shape": None if self.input_shape is None else list(self.input_shape[1:]),
-            "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                       for layer in self._layers],
-        }
+        """The architecture as Keras 3 writes it: ``{"name", "trainable", "dtype", "layers",
+        "build_input_shape"}``, the layers listed after an ``InputLayer`` once the input
+        shape is known."""
+        dtype = self.weights[0].dtype.name if self.weights else config.floatx()
+        layers = [serialization.serialize_layer(layer) for layer in self._layers]
+        cfg = {"name": self.name, "trainable": True,
+               "dtype": serialization.dtype_policy(dtype), "layers": layers}
+        if self.input_shape is not None:
+            cfg["layers"] = [serialization.input_layer_entry(self.input_shape, dtype)] + layers
+            cfg["build_input_shape"] = list(self.input_shape)
+        return cfg
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        """Rebuild the architecture from :meth:`get_config`, with freshly initialised weights."""
+        """Rebuild the architecture from :meth:`get_config` (or a config Keras wrote), with
+        freshly initialised weights.
+
+        Raises:
+            ValueError: for a config that is not a Sequential model's, or a layer or
+                feature minikeras does not have (named in the message).
+        """
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ValueError("`config` must be a dict from `Sequential.get_config()`, with a "
                              f"'layers' list. Received: config={config!r:.200}")
-        layers = [layers_module.deserialize(entry, custom_objects) for entry in config["layers"]]
-        model = cls(layers, name=config.get("name"))
-        if config.get("input_shape") is not None:
-            model.build((None, *config["input_shape"]))
+        name = config.get("name")
+        if name is not None and not (isinstance(name, str) and name):
+            raise ValueError(f"The model's 'name' must be a non-empty string. Received: "
+                             f"{name!r:.100}")
+        registry.SCOPED_OBJECTS.append(custom_objects or {})
+        try:
+            model = cls(name=name)
+            for entry in config["layers"]:
+                if serialization.is_input_layer(entry):
+                    model.add(layers_module.Input(serialization.input_layer_shape(entry)[1:]))
+                else:
+                    model.add(serialization.deserialize_layer(entry))
+        finally:
+            registry.SCOPED_OBJECTS.pop()
+        serialization.policy_dtype(config.get("dtype"), f"Model {model.name!r}")
+        if config.get("build_input_shape") is not None and not model.built:
+            model.build(serialization.input_shape_from(config["build_input_shape"],
+                                                       "build_input_shape"))
+        if config.get("trainable", True) is False:  # Keras freezes every layer of the model
+            for layer in model._layers:
+                layer.trainable = False
         return model
 
-    # -- saving (the file format is described in minikeras/saving.py) ----------------
+    def get_build_config(self):
+        """``{"input_shape": [None, ...]}`` once the input shape is known, else None."""
+        return None if self.input_shape is None else {"input_shape": list(self.input_shape)}
+
+    def build_from_config(self, config):
+        """Build from :meth:`get_build_config`'s dict."""
+        if not isinstance(config, dict):
+            raise ValueError(f"`config` must be a dict {{'input_shape': ...}}. Received: "
+                             f"config={config!r:.200}")
+        self.build(serialization.input_shape_from(config.get("input_shape"), "input_shape"))
+
+    def get_compile_config(self):
+        """``compile``'s arguments as Keras 3 writes them, or None if not compiled."""
+        return serialization.compile_config(self) if self.compiled else None
+
+    def compile_from_config(self, config):
+        """Compile with the arguments :meth:`get_compile_config` (or Keras) wrote."""
+        self.compile(**serialization.compile_arguments(config))
+
+    def to_json(self, **kwargs):
+        """The model's configuration as a JSON string, as Keras's ``Model.to_json``.
+
+        ``kwargs`` go to ``json.dumps`` (e.g. ``indent=2``). Rebuild it, compiled
+        if it was, with fresh weights, by :func:`model_from_json`.
+        """
+        return json.dumps(serialization.serialize_model(self), **kwargs)
+
+    # -- saving (the formats are described in minikeras/saving.py) -------------------
 
     def save(self, filepath, overwrite=True):
         """Write architecture, weights, compile settings and optimizer state to one file.
 
-        The write is atomic: a failure midway leaves any previous file intact.
-        Reload with :func:`load_model`.
+        The format follows the name: ``.keras`` a Keras 3 archive, ``.h5`` Keras's
+        legacy HDF5 file (both need ``pip install "minikeras[h5]"``), anything
+        else minikeras's own pickle-free archive. The write is atomic: a failure
+        midway leaves any previous file intact. Reload with :func:`load_model`.
         """
         saving.save_model(self, filepath, overwrite)
 
@@ -609,11 +667,11 @@ class Sequential:
                            **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
-        """Write only the weights, in :meth:`get_weights` order, to one file."""
+        """Write only the weights: ``.weights.h5`` as Keras 3 does, other names minikeras's way."""
         saving.save_weights(self, filepath, overwrite)
 
     def load_weights(self, filepath):
-        """Load weights saved by :meth:`save_weights` (or :meth:`save`) into this built model."""
+        """Load weights saved by :meth:`save_weights` or :meth:`save`, here or by Keras."""
         saving.load_weights(self, filepath)
 
     def __repr__(self):
@@ -621,7 +679,7 @@ class Sequential:
 
 
 def load_model(filepath, custom_objects=None, compile=True):
-    """Load a model written by ``model.save``: see :func:`minikeras.saving.load_model`."""
+    """Load a model written by ``model.save`` or by Keras (see ``minikeras.saving.load_model``)."""
     return saving.load_model(filepath, custom_objects=custom_objects, compile=compile)
 
 
@@ -674,6 +732,54 @@ class _Trainer:
 
 def _steps(value, argument="steps_per_epoch"):
     return None if value is None else validation.check_int(value, argument, 1)
+
+
+def save_model(model, filepath, overwrite=True):
+    """``model.save(filepath)``: see :func:`minikeras.saving.save_model`."""
+    saving.save_model(model, filepath, overwrite)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """The model ``model.to_json()`` (or Keras's) describes, compiled if it was, with fresh weights.
+
+    Raises:
+        ValueError: for text that is not such a configuration.
+    """
+    if not isinstance(json_string, (str, bytes)):
+        raise TypeError("`json_string` must be a str. Received: "
+                        f"json_string of type {type(json_string).__name__}")
+    try:
+        entry = json.loads(json_string)
+    except (ValueError, RecursionError) as e:
+        raise ValueError(f"`json_string` is not valid JSON: {e}") from None
+    registry.SCOPED_OBJECTS.append(custom_objects or {})
+    try:
+        return serialization.deserialize_model(entry)
+    finally:
+        registry.SCOPED_OBJECTS.pop()
+
+
+def clone_model(model, input_tensors=None, clone_function=None):
+    """A new model with the same architecture and freshly initialised weights (not compiled).
+
+    As Keras's ``clone_model``: each layer is rebuilt from its config, or by
+    ``clone_function(layer)`` when given (which may return the layer itself to share it).
+
+    Args:
+        model: a :class:`Sequential`.
+        input_tensors: an ``Input(shape)`` for the clone; default the model's input shape.
+        clone_function: ``layer -> layer``; default ``type(layer).from_config(layer.get_config())``.
+    """
+    if not isinstance(model, Sequential):
+        raise TypeError(f"`model` must be a Sequential model. Received: model={model!r}")
+    if input_tensors is not None and not isinstance(input_tensors, InputSpec):
+        raise TypeError("`input_tensors` must be an `Input(shape)`. Received: "
+                        f"input_tensors={input_tensors!r}")
+    clone_function = clone_function or (lambda layer: type(layer).from_config(layer.get_config()))
+    if input_tensors is None and model.input_shape is not None:
+        input_tensors = layers_module.Input(model.input_shape[1:])
+    start = [] if input_tensors is None else [input_tensors]
+    return type(model)(start + [clone_function(layer) for layer in model.layers], name=model.name)
 
 
 def _resolve_verbose(verbose):

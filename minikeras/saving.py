@@ -1,30 +1,46 @@
-"""Saving and loading: one file holds a model's architecture, weights and training state.
+"""Saving and loading: three file formats, chosen by the file's name.
 
-``model.save(path)`` writes a numpy ``.npz`` archive (a zip of ``.npy`` arrays)
-with these entries:
+=====================  ======================================  ===========================
+name                   format                                  needs
+=====================  ======================================  ===========================
+``*.keras``            Keras 3's archive (``keras_files.py``)  ``pip install "minikeras[h5]"``
+``*.h5``, ``*.hdf5``   Keras's legacy HDF5 model file          ``pip install "minikeras[h5]"``
+anything else          minikeras's own archive (below)         nothing
+=====================  ======================================  ===========================
+
+``save_weights`` writes Keras 3's ``*.weights.h5`` for that name and the
+native archive for other names. Loading looks at a file's content, not its
+name, so a renamed file still loads.
+
+The native archive. ``model.save(path)`` writes a numpy ``.npz`` archive (a
+zip of ``.npy`` arrays, stored uncompressed) with these entries:
 
 * ``minikeras_header``: UTF-8 JSON bytes, ``{"format": "minikeras",
-  "format_version": 2, "kind": "model" | "weights", "model_config", "compile_config",
+  "format_version": 3, "kind": "model" | "weights", "model_config",
   "optimizer_state", "layer_states", "weights"}``;
 * ``weight_0``, ``weight_1``, ...: ``model.weights`` in order (layer by layer,
   kernel before bias, non-trainable ones included);
 * ``optimizer_0``, ``optimizer_1``, ...: ``optimizer.get_state()``, the
   iteration count, the learning rate and the per-weight state (Adam's moments,
-  SGD's velocity, ...) in Keras's order; the header lists their shapes.
+  SGD's velocity, ...) in Keras's order, in full precision; the header lists
+  their shapes.
 
-The header's ``model_config`` is ``{"class_name", "config"}``: the model class,
-found through the registry, rebuilds itself with ``from_config``;
-``layer_states`` holds each layer's ``get_state()`` (a seeded Dropout's
-generator position).
+The header's ``model_config`` is what a ``.keras`` file's ``config.json`` holds
+(Keras 3's format, see ``minikeras/utils/serialization.py``); ``layer_states``
+holds each layer's ``get_state()`` (a seeded Dropout's generator position), so
+that training continues bitwise as it would have without the save.
 
-Why it is safe: the archive is read with ``allow_pickle=False``, so it can only
-hold plain numeric arrays, and the JSON header is data. Loading turns class
-names into objects only through minikeras's tables and the custom objects the
-user registered or passed, so a file can never make loading run its own code.
+Why it is safe: the archive is parsed here, member by member: every declared
+shape is checked against the header and the member's size before an array is
+made, nothing is unpickled, and the JSON header is data. Class names turn into
+objects only through minikeras's tables and the custom objects the user
+registered or passed, so a file can never make loading run its own code. The
+weights the configuration asks for must fit in what the file can hold
+(checked before any is allocated). Every malformed file gives a ``ValueError``
+naming it.
 
-Why a crash cannot destroy a file: every save writes a temporary file beside
-the target, flushes it to disk, and only then renames it over the target
-(``os.replace`` is atomic); on any error the temporary file is removed.
+Why a crash cannot destroy a file: every format is written to a temporary
+file beside the target and renamed over it (see ``minikeras/utils/files.py``).
 
 Loading a model does not consume minikeras's random generator (building layers
 draws initial weights from it, which the saved weights then replace), so
@@ -32,26 +48,29 @@ training a loaded model continues exactly as the original would have.
 
 Example::
 
-    model.save("model.keras")                     # any file name works
+    model.save("model.mk")                        # minikeras's own format
+    model.save("model.keras")                     # Keras 3 opens this one too
     model = minikeras.models.load_model("model.keras")
 """
 import contextlib
+import io
 import json
 import os
-import tempfile
-import zipfile
+import re
 
 import numpy as np
 
-from . import losses as losses_module
-from . import metrics as metrics_module
-from . import optimizers as optimizers_module
 from . import random
-from .utils import registry
+from .layers.layer import weight_budget
+from .utils import files, registry, serialization
 
 FORMAT_NAME = "minikeras"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _HEADER_KEY = "minikeras_header"
+_MEMBER = re.compile(r"(minikeras_header|weight_\d{1,7}|optimizer_\d{1,7})\.npy\Z")
+_MAX_HEADER_BYTES = 64 << 20
+_WEIGHT_DTYPES = ("float16", "float32", "float64")
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"  # at offset 0, or 512 after minikeras's checksum block
 
 
 # -- custom objects -------------------------------------------------------------------
@@ -117,69 +136,56 @@ def custom_object_scope(custom_objects):
         registry.SCOPED_OBJECTS.pop()
 
 
-# -- configs ----------------------------------------------------------------------
-
-
-def _compile_config(model):
-    if not model.compiled:
-        return None
-    return {
-        "optimizer": registry.serialize(model.optimizer),
-        "loss": registry.serialize(model.loss),
-        "metrics": [_serialize_metric(m) for m in model.metrics],
-        "weighted_metrics": [_serialize_metric(m) for m in model.weighted_metrics],
-    }
-
-
-def _serialize_metric(metric):
-    return {"identifier": registry.serialize(metric)}
-
-
-def _compile_from_config(model, config):
-    model.compile(optimizer=optimizers_module.get(config["optimizer"]),
-                  loss=losses_module.get(config["loss"]),
-                  metrics=[metrics_module.get(m["identifier"]) for m in config["metrics"]],
-                  weighted_metrics=[metrics_module.get(m["identifier"])
-                                    for m in config["weighted_metrics"]])
-
-
-@contextlib.contextmanager
-def _global_rng_untouched():
-    """Undo every draw made from the global generator inside the block.
-
-    Rebuilding layers draws initial weights that the saved ones replace; without
-    this, loading would shift every later shuffle and dropout mask.
-    """
-    generator = random.generator()
-    state = generator.bit_generator.state
-    try:
-        yield
-    finally:
-        generator.bit_generator.state = state
-
-
 # -- public API ----------------------------------------------------------------------
 
 
+def _is_keras_name(path):
+    return path.endswith(".keras")
+
+
+def _is_h5_name(path):
+    return path.endswith((".h5", ".hdf5"))
+
+
 def save_model(model, filepath, overwrite=True):
-    """Write ``model`` (architecture, weights, compile settings, optimizer state) to one file."""
-    header = _header("model", model)
-    header["model_config"] = {"class_name": type(model).__name__, "config": model.get_config()}
-    header["compile_config"] = _compile_config(model)
-    header["layer_states"] = [layer.get_state() for layer in model.layers]
-    arrays = _weight_arrays(model)
-    if model.compiled:
-        state = model.optimizer.get_state()
-        header["optimizer_state"] = [{"shape": list(a.shape), "dtype": a.dtype.name} for a in state]
-        arrays.update({f"optimizer_{i}": a for i, a in enumerate(state)})
-    _write_atomic(filepath, header, arrays, overwrite)
+    """Write ``model`` (architecture, weights, compile settings, optimizer state) to one file.
+
+    The name chooses the format: ``.keras`` Keras 3's archive, ``.h5`` / ``.hdf5``
+    Keras's legacy HDF5 file, anything else minikeras's own archive.
+    """
+    path = files.target_path(filepath)
+    if _is_keras_name(path):
+        _keras_files().save_keras(model, path, overwrite)
+    elif _is_h5_name(path):
+        _keras_files().save_h5(model, path, overwrite)
+    else:
+        _save_native(model, path, "model", overwrite)
+
+
+def save_weights(model, filepath, overwrite=True):
+    """Write only the weights: Keras 3's format for ``*.weights.h5``, else minikeras's own.
+
+    Raises:
+        ValueError: for a ``.keras`` or other ``.h5`` name, which Keras keeps for whole models.
+    """
+    model._require_built("save_weights")
+    path = files.target_path(filepath)
+    if path.endswith(".weights.h5"):
+        _keras_files().save_weights_h5(model, path, overwrite)
+    elif _is_keras_name(path) or _is_h5_name(path):
+        raise ValueError("`filepath` for `save_weights` must end in `.weights.h5` (Keras's "
+                         "weights file), or have a name other than `.keras` / `.h5` for "
+                         "minikeras's own; `.keras` and `.h5` files hold whole models "
+                         f"(`model.save`). Received: filepath={path!r}")
+    else:
+        _save_native(model, path, "weights", overwrite)
 
 
 def load_model(filepath, custom_objects=None, compile=True):
-    """Read a file written by ``model.save``: a compiled model that continues training exactly.
+    """Read a model file written by ``model.save`` here or by Keras 3 (``.keras``, ``.h5``).
 
     Args:
-        filepath: the file (any name; ``.keras`` and ``.mk`` are customary).
+        filepath: the file; its content, not its name, tells the format.
         custom_objects: ``{name: class}`` for custom layers, activations, losses,
             metrics or optimizers that were not registered with
             :func:`register_minikeras_serializable`.
@@ -187,70 +193,168 @@ def load_model(filepath, custom_objects=None, compile=True):
 
     Raises:
         FileNotFoundError: if there is no such file.
-        ValueError: for a file that is not a minikeras model, is truncated or
-            corrupted, comes from a newer format version, or names an unknown class.
+        ImportError: for a Keras HDF5-based file without h5py installed.
+        ValueError: for a file that is not a model file, is truncated or corrupted,
+            comes from a newer format version, or names a class or a Keras feature
+            minikeras does not have.
     """
-    path, header, arrays = _read(filepath)
-    if header.get("kind") != "model":
-        raise ValueError(f"{path!r} holds only weights (written by `save_weights`): build the "
-                         "model in code and call `model.load_weights(...)` instead.")
-    with _global_rng_untouched(), custom_object_scope(custom_objects or {}):
-        try:
-            model = _model_from_config(header["model_config"])
-            _assign_weights(model, header, arrays, path)
-            if compile and header.get("compile_config"):
-                _compile_from_config(model, header["compile_config"])
-                state = [arrays[f"optimizer_{i}"] for i in range(len(header["optimizer_state"]))]
-                model.optimizer.set_state(state, model.trainable_weights)
-            states = header["layer_states"]
-            if not isinstance(states, list) or len(states) != len(model.layers):
-                raise ValueError(f"the header lists {len(states)!r:.20} layer states for "
-                                 f"{len(model.layers)} layers")
-            for layer, state in zip(model.layers, states):
-                layer.set_state(state)
-        except (ValueError, TypeError, KeyError, IndexError) as e:
-            hint = (" If it uses custom objects, pass them with `custom_objects={name: class}` "
-                    "or register them with @register_minikeras_serializable."
-                    if "Unknown `" in str(e) else "")
-            raise ValueError(f"Cannot load the model saved in {path!r}: {e}.{hint}") from e
-    return model
-
-
-def save_weights(model, filepath, overwrite=True):
-    """Write only ``model.weights`` (in order) to one file."""
-    model._require_built("save_weights")
-    _write_atomic(filepath, _header("weights", model), _weight_arrays(model), overwrite)
+    path = files.source_path(filepath)
+    kind = _content_kind(path)
+    with _loading(path, custom_objects):
+        if kind == "native":
+            return _load_native(path, compile)
+        if kind == "keras":
+            return _keras_files().load_keras(path, compile)
+        return _keras_files().load_h5(path, compile)
 
 
 def load_weights(model, filepath):
-    """Copy the weights of a ``save_weights`` or ``save`` file into the built ``model``."""
+    """Copy the weights of a file (``save_weights`` or ``save``, here or by Keras) into
+    ``model``."""
     model._require_built("load_weights")
-    path, header, arrays = _read(filepath)
-    _assign_weights(model, header, arrays, path)
+    path = files.source_path(filepath, "weights")
+    kind = _content_kind(path)
+    with _loading(path, None):
+        if kind == "native":
+            header, arrays = _read_native(path)
+            _assign_native_weights(model, header, arrays, path)
+        elif kind == "keras":
+            _keras_files().load_weights_keras(model, path)
+        else:
+            _keras_files().load_weights_h5(model, path)
 
 
-def _model_from_config(entry):
-    """The model class named in the file, found through the registry, builds itself."""
-    if not (isinstance(entry, dict) and isinstance(entry.get("class_name"), str)):
-        raise ValueError("the model configuration is not a {'class_name', 'config'} dict")
-    cls = registry.find_model_class(entry["class_name"])
-    return cls.from_config(entry.get("config"))
+def _keras_files():
+    """The Keras formats' module (imported on use: it needs h5py, an optional extra)."""
+    from . import keras_files
+    return keras_files
 
 
-# -- files ---------------------------------------------------------------------------
+def _content_kind(path):
+    """``"native"``, ``"keras"`` (a ``.keras`` zip) or ``"h5"``, from the file's first bytes."""
+    with open(path, "rb") as f:
+        start = f.read(8)
+        f.seek(512)
+        at_512 = f.read(8)
+    if start.startswith(b"PK\x03\x04"):
+        names = _zip_names(path)
+        if _HEADER_KEY + ".npy" in names:
+            return "native"
+        if "config.json" in names:
+            return "keras"
+        raise ValueError(f"{path!r} is a zip archive but neither a minikeras file (no "
+                         f"{_HEADER_KEY!r}) nor a Keras `.keras` file (no 'config.json').")
+    if _HDF5_MAGIC in (start, at_512):
+        return "h5"
+    raise ValueError(f"{path!r} is not a model file: minikeras reads its own archives and "
+                     "Keras's `.keras` (zip) and `.h5` (HDF5) files, and this file is none.")
 
 
-def _header(kind, model):
-    return {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "kind": kind,
-            "weights": [{"name": v.name, "shape": list(v.shape), "dtype": v.dtype.name}
-                        for v in model.weights]}
+def _zip_names(path):
+    try:
+        with files.open_zip(path, allowed=lambda name: True) as archive:
+            return set(archive.namelist())
+    except files.ZIP_ERRORS as e:
+        if isinstance(e, ValueError) and repr(path) in str(e):
+            raise
+        raise ValueError(f"{path!r} is truncated or corrupted: {e}") from None
 
 
-def _weight_arrays(model):
-    return {f"weight_{i}": v.value for i, v in enumerate(model.weights)}
+# What building objects from a crafted configuration can raise besides ValueError.
+_CONFIG_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
+                  RecursionError, ZeroDivisionError)
 
 
-def _assign_weights(model, header, arrays, path):
+@contextlib.contextmanager
+def _loading(path, custom_objects):
+    """Around every load: the global generator untouched, ``custom_objects`` in scope, the
+    weights a configuration may ask for bounded by the file's size, and every error a
+    ``ValueError`` naming the file.
+
+    Rebuilding layers draws initial weights that the saved ones replace; without
+    restoring the generator, loading would shift every later shuffle and dropout mask.
+    Stored weights take their bytes in the file, so a configuration asking for more
+    than twice the file's size (a float32 file loaded as float64) is not the file's.
+    """
+    generator = random.generator()
+    state = generator.bit_generator.state
+    budget = 2 * os.path.getsize(path) + (1 << 20)
+    try:
+        with custom_object_scope(custom_objects or {}), \
+                weight_budget(budget, f"the file {path!r}"):
+            yield
+    except _CONFIG_ERRORS as e:
+        if isinstance(e, ValueError) and repr(path) in str(e):
+            raise
+        hint = (" If it uses custom objects, pass them with `custom_objects={name: class}` "
+                "or register them with @register_minikeras_serializable."
+                if "Unknown `" in str(e) else "")
+        raise ValueError(f"Cannot load the model saved in {path!r}: "
+                         f"{str(e).rstrip('.')}.{hint}") from e
+    finally:
+        generator.bit_generator.state = state
+
+
+# -- the native archive ----------------------------------------------------------------
+
+
+def _save_native(model, path, kind, overwrite):
+    header = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "kind": kind,
+              "weights": [{"name": v.name, "shape": list(v.shape), "dtype": v.dtype.name}
+                          for v in model.weights]}
+    arrays = {f"weight_{i}": v.value for i, v in enumerate(model.weights)}
+    if kind == "model":
+        header["model_config"] = serialization.serialize_model(model)
+        header["layer_states"] = [layer.get_state() for layer in model.layers]
+        if model.compiled:
+            state = model.optimizer.get_state()
+            header["optimizer_state"] = [{"shape": list(a.shape), "dtype": a.dtype.name}
+                                         for a in state]
+            arrays.update({f"optimizer_{i}": a for i, a in enumerate(state)})
+    text = plain_json(header, path)
+    entries = {_HEADER_KEY: np.frombuffer(text.encode("utf-8"), dtype=np.uint8), **arrays}
+    # np.savez appends ".npz" to a name that lacks it; writing to an open file keeps ours.
+    files.write_atomic(path, lambda file: np.savez(file, **entries), overwrite)
+
+
+def plain_json(data, path):
+    """``data`` as JSON text, or a ValueError saying which object is not plain data."""
+    try:
+        return json.dumps(data, default=_json_default)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"Cannot save to {path!r}: the configuration is not plain data "
+                         f"({e}). Give custom objects a `get_config` returning "
+                         "numbers, strings, lists and dicts.") from None
+
+
+def _json_default(obj):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"{obj!r} (of type {type(obj).__name__}) is not JSON-serializable")
+
+
+def _load_native(path, compile):
+    header, arrays = _read_native(path)
+    if header.get("kind") != "model":
+        raise ValueError(f"{path!r} holds only weights (written by `save_weights`): build the "
+                         "model in code and call `model.load_weights(...)` instead.")
+    model = serialization.deserialize_model(header.get("model_config"), compile)
+    _assign_native_weights(model, header, arrays, path)
+    if compile and model.compiled:
+        state = [arrays[f"optimizer_{i}"] for i in range(len(header.get("optimizer_state") or []))]
+        model.optimizer.set_state(state, model.trainable_weights)
+    states = header.get("layer_states")
+    if not isinstance(states, list) or len(states) != len(model.layers):
+        raise ValueError(f"{path!r} is corrupted: its header lists layer states that do not "
+                         f"match the model's {len(model.layers)} layers")
+    for layer, state in zip(model.layers, states):
+        layer.set_state(state)
+    return model
+
+
+def _assign_native_weights(model, header, arrays, path):
     variables, saved = model.weights, header["weights"]
     if len(saved) != len(variables):
         raise ValueError(f"{path!r} holds {len(saved)} weight arrays, but model {model.name!r} "
@@ -263,101 +367,98 @@ def _assign_weights(model, header, arrays, path):
         variable.assign(value)
 
 
-def _json_default(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"{obj!r} (of type {type(obj).__name__}) is not JSON-serializable")
+def _read_native(path):
+    """Open and check a minikeras archive: ``(header, {name: array})``.
+
+    Every member's ``.npy`` header is parsed here and its shape and dtype checked
+    against the archive's header and the member's size before the array is made.
+    """
+    with files.open_zip(path, allowed=lambda name: _MEMBER.match(name)) as archive:
+        if _HEADER_KEY + ".npy" not in archive.namelist():
+            raise ValueError(f"{path!r} is a numpy .npz archive but not a minikeras file "
+                             f"(it has no {_HEADER_KEY!r} entry).")
+        raw = files.read_member(archive, _HEADER_KEY + ".npy", path, _MAX_HEADER_BYTES)
+        header = _parse_header(_npy_array(raw, path, _HEADER_KEY, "uint8"), path)
+        listed = {f"weight_{i}": meta for i, meta in enumerate(header["weights"])}
+        listed.update({f"optimizer_{i}": meta
+                       for i, meta in enumerate(header.get("optimizer_state") or [])})
+        present = {name[:-len(".npy")] for name in archive.namelist()} - {_HEADER_KEY}
+        if present != set(listed):
+            missing, extra = sorted(set(listed) - present), sorted(present - set(listed))
+            raise ValueError(f"{path!r} is corrupted: its header and its arrays disagree "
+                             f"(listed but missing: {missing or 'none'}; present but not "
+                             f"listed: {extra or 'none'}).")
+        arrays = {}
+        for name, meta in listed.items():
+            raw = files.read_member(archive, name + ".npy", path)
+            array = _npy_array(raw, path, name, None)
+            if list(array.shape) != meta["shape"] or array.dtype.name != meta["dtype"]:
+                raise ValueError(f"{path!r} is corrupted: array {name!r} has shape "
+                                 f"{array.shape} and dtype {array.dtype.name}, but the header "
+                                 f"lists shape {tuple(meta['shape'])} and dtype {meta['dtype']}.")
+            arrays[name] = array
+    return header, arrays
 
 
-def _write_atomic(filepath, header, arrays, overwrite=True):
-    """Write the archive to a temporary file beside `filepath`, then rename it over."""
-    path = os.fspath(filepath)
-    if not overwrite and os.path.exists(path):
-        raise FileExistsError(f"{path!r} already exists and `overwrite=False`.")
+def _npy_array(raw, path, name, dtype):
+    """The array in the ``.npy`` bytes ``raw``, its declared shape checked against its size."""
+    stream = io.BytesIO(raw)
     try:
-        text = json.dumps(header, default=_json_default)
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"Cannot save to {path!r}: the configuration is not plain data "
-                         f"({e}). Give custom objects a `get_config` returning "
-                         "numbers, strings, lists and dicts.") from e
-    entries = {_HEADER_KEY: np.frombuffer(text.encode("utf-8"), dtype=np.uint8), **arrays}
-    directory = os.path.dirname(os.path.abspath(path))
-    # np.savez appends ".npz" to a name that lacks it; writing to an open file keeps ours.
-    tmp = tempfile.NamedTemporaryFile(dir=directory, prefix=f".{os.path.basename(path)}.",
-                                      suffix=".tmp", delete=False)
+        version = np.lib.format.read_magic(stream)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+            else np.lib.format.read_array_header_2_0
+        shape, fortran, declared = read_header(stream)
+    except (ValueError, TypeError, SyntaxError, OverflowError, KeyError, MemoryError,
+            UnicodeError, RecursionError) as e:
+        raise ValueError(f"{path!r} is corrupted: array {name!r} has an unreadable .npy "
+                         f"header ({type(e).__name__}: {e}).") from None
+    if declared.hasobject or declared.kind not in "fiu" or declared.fields is not None \
+            or (dtype is not None and declared.name != dtype):
+        raise ValueError(f"{path!r} is corrupted: array {name!r} has dtype {declared!s:.50}, "
+                         "not a plain number type.")
+    payload = len(raw) - stream.tell()
+    count = 1
+    for dim in shape:
+        count *= dim
+    if count * declared.itemsize != payload:
+        raise ValueError(f"{path!r} is corrupted: array {name!r} declares shape {shape} "
+                         f"({count * declared.itemsize} bytes), but its member holds "
+                         f"{payload} bytes of data.")
+    array = np.frombuffer(raw, dtype=declared, count=count, offset=stream.tell())
+    array = array.reshape(shape, order="F" if fortran else "C")
+    return array.astype(declared.newbyteorder("="), copy=False)
+
+
+def _parse_header(data, path):
     try:
-        with tmp:
-            np.savez(tmp, **entries)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp.name, 0o666 & ~_umask())  # mkstemp makes it 0600; give it a normal file's mode
-        os.replace(tmp.name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp.name)
-        raise
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _read(filepath):
-    """Open and check a minikeras file: ``(path, header, {name: array})``."""
-    path = os.fspath(filepath)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"No minikeras file at {path!r}.")
-    with open(path, "rb") as f:
-        if f.read(4) != b"PK\x03\x04":
-            raise ValueError(f"{path!r} is not a minikeras file: a minikeras file is a numpy "
-                             ".npz (zip) archive, and this file is not a zip archive.")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            if _HEADER_KEY not in archive.files:
-                raise _NotMinikeras()
-            arrays = {key: archive[key] for key in archive.files}
-    except _NotMinikeras:
-        raise ValueError(f"{path!r} is a numpy .npz archive but not a minikeras file "
-                         f"(it has no {_HEADER_KEY!r} entry).") from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as e:
-        raise ValueError(f"{path!r} is truncated or corrupted: {e}") from e
-    try:
-        header = json.loads(arrays.pop(_HEADER_KEY).tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise ValueError(f"{path!r} is corrupted: its header is not valid JSON ({e}).") from e
+        header = json.loads(data.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise ValueError(f"{path!r} is corrupted: its header is not valid JSON "
+                         f"({type(e).__name__}).") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise ValueError(f"{path!r} is not a minikeras file (its header has no "
                          f"'format': {FORMAT_NAME!r}).")
     version = header.get("format_version")
-    if version == 1:
-        raise ValueError(f"{path!r} has format version 1, written by minikeras 0.1, whose "
-                         "optimizer state this version stores differently. Load it with "
-                         "minikeras 0.1 and save the weights, or retrain.")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ValueError(f"{path!r} has format version {version!r}, but this minikeras reads "
-                         f"versions up to {FORMAT_VERSION}: it was written by a newer minikeras. "
-                         "Upgrade minikeras to load it.")
-    weights = header.get("weights")
-    optimizer = header.get("optimizer_state") or []
-    if not isinstance(weights, list) or not isinstance(optimizer, list):
-        raise ValueError(f"{path!r} is corrupted: its header has no list of weights.")
-    expected = {f"weight_{i}" for i in range(len(weights))} | {
-        f"optimizer_{i}" for i in range(len(optimizer))}
-    if set(arrays) != expected:
-        missing, extra = sorted(expected - set(arrays)), sorted(set(arrays) - expected)
-        raise ValueError(f"{path!r} is corrupted: its header and its arrays disagree (listed "
-                         f"but missing: {missing or 'none'}; present but not listed: "
-                         f"{extra or 'none'}).")
-    not_float = sorted(k for k, a in arrays.items() if a.dtype.kind != "f"
-                       and k != "optimizer_0")  # the iteration count is an integer
-    if not_float:
-        raise ValueError(f"{path!r} is corrupted: {not_float} should hold floats.")
-    return path, header, arrays
+    if version in (1, 2):
+        raise ValueError(f"{path!r} has format version {version}, written by an earlier "
+                         "minikeras whose configurations this version reads differently. Load "
+                         "it with that version and save it as `.keras`, or retrain.")
+    if isinstance(version, bool) or not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(f"{path!r} has format version {version!r:.20}, but this minikeras "
+                         f"reads versions up to {FORMAT_VERSION}: it was written by a newer "
+                         "minikeras. Upgrade minikeras to load it.")
+    for key in ("weights", "optimizer_state"):
+        listing = header.get(key) or []
+        if not isinstance(listing, list) or not all(_is_array_listing(m, key) for m in listing):
+            raise ValueError(f"{path!r} is corrupted: its header's {key!r} is not a list of "
+                             "{'shape': [...], 'dtype': ...} entries.")
+    return header
 
 
-class _NotMinikeras(Exception):
-    pass
+def _is_array_listing(meta, key):
+    if not isinstance(meta, dict) or not isinstance(meta.get("shape"), list):
+        return False
+    shape_ok = all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 2 ** 40
+                   for d in meta["shape"])
+    dtypes = _WEIGHT_DTYPES if key == "weights" else _WEIGHT_DTYPES + ("int32", "int64")
+    return shape_ok and meta.get("dtype") in dtypes

@@ -351,7 +351,7 @@ def test_a_file_that_is_not_a_model_exits_2(saved, capsys):
     folder, _ = saved
     status, _, err = main(capsys, "evaluate", folder / "held_out.npz", folder / "held_out.npz")
     assert status == 2 and err.count("\n") == 1
-    assert "argument MODEL: " in err and "not a minikeras file" in err
+    assert "argument MODEL: " in err and "neither a minikeras file" in err
 
 
 def test_an_uncompiled_model_cannot_be_evaluated(saved, capsys, tmp_path):

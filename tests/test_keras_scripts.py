@@ -78,9 +78,6 @@ MISSING = {
         "keras.constraints.max_norm / Dense(kernel_constraint=...): AttributeError: module "
         "'minikeras' has no attribute 'constraints'; TypeError: Layer.__init__() got an "
         "unexpected keyword argument 'kernel_constraint'",
-    "hml3_transfer_learning":
-        "keras.models.clone_model: AttributeError: module 'minikeras.models' has no attribute "
-        "'clone_model'",
     "keras_io_writing_callbacks":
         "callback hooks get logs=None where Keras passes a dict (on_train_begin, "
         "on_epoch_begin, on_*_batch_begin): AttributeError: 'NoneType' object has no attribute "

@@ -26,8 +26,6 @@ keras = import_keras()
 import minikeras  # noqa: E402
 from minikeras import metrics as M  # noqa: E402
 
-# Keras's torch backend converts tensors through a numpy 1 idiom numpy 2 deprecates.
-pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 BATCHES = [(0, 25), (25, 45), (45, 60)]
 

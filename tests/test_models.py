@@ -125,9 +125,10 @@ def test_float64_is_selectable(float64, rng):
 
 def test_get_config_describes_the_architecture():
     model = Sequential([Input((3,)), Dense(2, activation="relu", kernel_regularizer="l2")])
-    cfg = model.get_config()
-    assert cfg["input_shape"] == [3]
-    layer = cfg["layers"][0]
+    cfg = model.get_config()  # Keras 3's shape: the input is an InputLayer entry
+    assert cfg["build_input_shape"] == [None, 3]
+    assert cfg["layers"][0]["config"]["batch_shape"] == [None, 3]
+    layer = cfg["layers"][1]
     assert layer["class_name"] == "Dense" and layer["config"]["units"] == 2
-    assert layer["config"]["activation"]["class_name"] == "relu"
+    assert layer["config"]["activation"] == "relu"
     assert layer["config"]["kernel_regularizer"]["class_name"] == "L2"

@@ -240,7 +240,7 @@ def test_arguments_and_defaults_are_keras(keras3):
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    ({"update_freq": "sometimes"}, r"`update_freq` must be 'epoch', 'batch' or a positive "
+    ({"update_freq": "sometimes"}, r"`update_freq` must be 'epoch' or 'batch' or a positive "
                                    r"integer. Received: update_freq='sometimes'"),
     ({"update_freq": 0}, r"Received: update_freq=0"),
     ({"histogram_freq": -1}, r"`histogram_freq` must be a non-negative integer. Received: "

@@ -8,35 +8,26 @@ from .gaussian_noise import GaussianNoise
 from .input_layer import Input, InputSpec
 from .layer import Layer
 from .layer_normalization import LayerNormalization
-from ..utils import registry
+from ..utils import registry, serialization
 
 
 def serialize(layer):
-    """``{"class_name", "config"}`` for ``layer`` (Keras's ``keras.layers.serialize``)."""
-    return registry.serialize(layer)
+    """``layer`` as Keras 3 writes it: ``{"module", "class_name", "config", "registered_name"}``,
+    with ``build_config`` once built (Keras's ``keras.layers.serialize``)."""
+    return serialization.serialize_layer(layer)
 
 
 def deserialize(config, custom_objects=None):
-    """The layer that :func:`serialize` described (Keras's ``keras.layers.deserialize``).
+    """The layer that :func:`serialize` (or Keras) described (Keras's ``keras.layers.deserialize``).
 
     Class names resolve through minikeras's layers, the registered custom objects
-    and ``custom_objects``; nothing else can be named.
+    and ``custom_objects``; nothing else can be named, and nothing is imported.
     """
-    if not (isinstance(config, dict) and isinstance(config.get("class_name"), str)
-            and isinstance(config.get("config", {}), dict)):
-        raise ValueError(f"A layer config must be a dict {{'class_name', 'config'}}. "
-                         f"Received: {config!r:.200}")
-    table = {name: obj for name, obj in globals().items()
-             if isinstance(obj, type) and issubclass(obj, Layer)}
-    scope = [custom_objects] if custom_objects else []
-    registry.SCOPED_OBJECTS.extend(scope)
+    registry.SCOPED_OBJECTS.append(custom_objects or {})
     try:
-        cls = registry._lookup(config["class_name"], table, "layer")
+        return serialization.deserialize_layer(config)
     finally:
-        del registry.SCOPED_OBJECTS[len(registry.SCOPED_OBJECTS) - len(scope):]
-    if not (isinstance(cls, type) and issubclass(cls, Layer)):
-        raise ValueError(f"{config['class_name']!r} names {cls!r}, which is not a Layer class.")
-    return cls.from_config(dict(config.get("config", {})))
+        registry.SCOPED_OBJECTS.pop()
 
 __all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "GaussianNoise",
            "Input", "InputSpec", "Layer", "LayerNormalization", "deserialize", "serialize"]

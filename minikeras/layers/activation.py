@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import activations, config
+from ..utils.serialization import serialize
 from .layer import Layer
 
 
@@ -44,4 +45,4 @@ class Activation(Layer):
         return dz
 
     def get_config(self):
-        return super().get_config() | {"activation": activations.serialize(self.activation)}
+        return super().get_config() | {"activation": serialize(self.activation, "activation")}

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import initializers, regularizers
+from ..utils.serialization import serialize
 from ..utils.validation import check_bool, check_int, check_number
 from .layer import Layer
 
@@ -132,10 +133,10 @@ class BatchNormalization(Layer):
         return super().get_config() | {
             "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
             "center": self.center, "scale": self.scale,
-            **{f"{name}_initializer": initializers.serialize(initializer)
+            **{f"{name}_initializer": serialize(initializer, "initializer")
                for name, initializer in self.initializers.items()},
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_regularizer": serialize(self.beta_regularizer, "regularizer"),
+            "gamma_regularizer": serialize(self.gamma_regularizer, "regularizer"),
         }
 
 

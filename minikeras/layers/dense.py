@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import activations, initializers, regularizers
+from ..utils.serialization import serialize
 from ..utils.validation import check_bool, check_int
 from .layer import Layer
 
@@ -101,10 +102,10 @@ class Dense(Layer):
     def get_config(self):
         return super().get_config() | {
             "units": self.units,
-            "activation": activations.serialize(self.activation),
+            "activation": serialize(self.activation, "activation"),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_initializer": serialize(self.kernel_initializer, "initializer"),
+            "bias_initializer": serialize(self.bias_initializer, "initializer"),
+            "kernel_regularizer": serialize(self.kernel_regularizer, "regularizer"),
+            "bias_regularizer": serialize(self.bias_regularizer, "regularizer"),
         }

@@ -71,5 +71,6 @@ class Dropout(Layer):
         return grad if mask is None else grad * mask
 
     def get_config(self):
-        return super().get_config() | {"rate": self.rate, "noise_shape": self.noise_shape,
-                                       "seed": self.seed}
+        noise_shape = None if self.noise_shape is None else list(self.noise_shape)
+        return super().get_config() | {"rate": self.rate, "seed": self.seed,
+                                       "noise_shape": noise_shape}

@@ -29,6 +29,9 @@ cross-entropy and softmax + categorical cross-entropy are fused.
 Shapes exclude the batch axis where Keras's do not: ``input_shape`` here is the
 full ``(None, features)`` tuple, as ``compute_output_shape`` receives in Keras.
 """
+import contextlib
+import contextvars
+import math
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -85,6 +88,7 @@ class Layer(ABC):
     def add_weight(self, name, shape, initializer="zeros", regularizer=None, trainable=True):
         """Create, register and return a :class:`Variable` in the default float type."""
         from .. import initializers
+        _charge_weight_budget(self, name, tuple(shape))
         value = initializers.get(initializer)(tuple(shape), dtype=config.floatx())
         variable = Variable(value, name=name, trainable=trainable, regularizer=regularizer)
         self._weights.append(variable)
@@ -218,15 +222,27 @@ class Layer(ABC):
             variable.assign(value)
 
     def get_config(self):
-        """Constructor arguments that rebuild this layer (Keras's ``get_config``)."""
-        cfg = {"name": self.name, "trainable": self.trainable}
-        if self.input_shape is not None:
-            cfg["input_shape"] = self.input_shape
-        return cfg
+        """Constructor arguments that rebuild this layer, in Keras 3's shape.
+
+        ``name``, ``trainable`` and the ``dtype`` policy, plus the arguments of
+        Keras features minikeras leaves out at their "off" values (see
+        ``minikeras.utils.serialization``), so that Keras reads the config.
+        Subclasses add their own arguments to this dict.
+        """
+        from ..utils import serialization
+        return {"name": self.name, "trainable": self.trainable,
+                "dtype": serialization.dtype_policy(serialization.layer_dtype(self)),
+                **serialization.keras_only_arguments(type(self))}
 
     @classmethod
-    def from_config(cls, cfg):
-        return cls(**cfg)
+    def from_config(cls, config):
+        """The layer :meth:`get_config` describes; also reads the configs Keras 3 writes.
+
+        Raises:
+            ValueError: for a Keras feature minikeras does not have, or a bad value.
+        """
+        from ..utils import serialization
+        return cls(**serialization.layer_arguments(cls, config))
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
@@ -242,6 +258,36 @@ class _Saved(dict):
     def __missing__(self, key):
         raise RuntimeError(f"Layer `{self._layer_name}` has no {key!r} saved for backward: call "
                            "`forward` (outside inference) before `backward`.")
+
+
+# While a file loads, the weights its configuration asks for must fit in what the
+# file can hold: checked here, before an initializer allocates them, so that a
+# crafted configuration (Dense(units=10**9)) cannot make loading allocate gigabytes.
+_weight_budget = contextvars.ContextVar("weight_budget", default=None)
+
+
+@contextlib.contextmanager
+def weight_budget(nbytes, source):
+    """Inside the block, layers refuse to create more than ``nbytes`` bytes of weights.
+
+    ``source`` names what is being loaded, for the error message.
+    """
+    token = _weight_budget.set({"left": nbytes, "source": source})
+    try:
+        yield
+    finally:
+        _weight_budget.reset(token)
+
+
+def _charge_weight_budget(layer, name, shape):
+    budget = _weight_budget.get()
+    if budget is None:
+        return
+    budget["left"] -= math.prod(shape) * np.dtype(config.floatx()).itemsize
+    if budget["left"] < 0:
+        raise ValueError(f"Layer {layer.name!r} asks for a weight {name!r} of shape {shape}, "
+                         f"more than {budget['source']} can hold: its configuration does not "
+                         "match the weights stored.")
 
 
 def _shape_tuple(shape):

@@ -5,6 +5,7 @@ from .. import initializers, regularizers
 from ..utils.validation import check_bool, check_int, check_number
 from .batch_normalization import (normalization_backward, scale_and_shift,
                                   scale_and_shift_backward)
+from ..utils.serialization import serialize
 from .layer import Layer
 
 
@@ -93,10 +94,11 @@ class LayerNormalization(Layer):
 
     def get_config(self):
         return super().get_config() | {
-            "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
-            "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            # Keras lists the axes even when there is one.
+            "axis": self.axis if isinstance(self.axis, list) else [self.axis],
+            "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+            "beta_initializer": serialize(self.beta_initializer, "initializer"),
+            "gamma_initializer": serialize(self.gamma_initializer, "initializer"),
+            "beta_regularizer": serialize(self.beta_regularizer, "regularizer"),
+            "gamma_regularizer": serialize(self.gamma_regularizer, "regularizer"),
         }
