@@ -345,9 +345,17 @@ class EarlyStopping(_MonitorCallback):
 
     Example::
 
+        >>> import minikeras as keras
+        >>> keras.utils.set_random_seed(0)
+        >>> x, y = keras.datasets.moons(200, seed=0)
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+        >>> model.compile(optimizer=keras.optimizers.Adam(0.1), loss="binary_crossentropy",
+        ...               metrics=["accuracy"])
         >>> stop = EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
-        >>> model.fit(x, y, epochs=100, validation_split=0.2, callbacks=[stop])
-        >>> stop.stopped_epoch, stop.best_epoch     # 0-based, e.g. (12, 9)
+        >>> history = model.fit(x, y, epochs=100, validation_split=0.2, callbacks=[stop],
+        ...                     verbose=0)
+        >>> stop.stopped_epoch, stop.best_epoch     # 0-based: the 17th epoch stopped it
+        (16, 13)
     """
 
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
@@ -426,9 +434,18 @@ class ModelCheckpoint(_MonitorCallback):
 
     Example::
 
+        >>> import minikeras as keras
+        >>> keras.utils.set_random_seed(0)
+        >>> x, y = keras.datasets.moons(200, seed=0)
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+        >>> model.compile(optimizer=keras.optimizers.Adam(0.1), loss="binary_crossentropy",
+        ...               metrics=["accuracy"])
         >>> checkpoint = ModelCheckpoint("best.mk", monitor="val_accuracy", save_best_only=True)
-        >>> model.fit(x, y, epochs=20, validation_split=0.2, callbacks=[checkpoint])
-        >>> best = minikeras.models.load_model("best.mk")
+        >>> history = model.fit(x, y, epochs=20, validation_split=0.2, callbacks=[checkpoint],
+        ...                     verbose=0)
+        >>> best = keras.models.load_model("best.mk")   # the epoch with the best val_accuracy
+        >>> best.evaluate(x[160:], y[160:], verbose=0)[1] == max(history.history["val_accuracy"])
+        True
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
@@ -590,9 +607,17 @@ class ReduceLROnPlateau(_MonitorCallback):
 
     Example::
 
+        >>> import minikeras as keras
+        >>> keras.utils.set_random_seed(0)
+        >>> x, y = keras.datasets.moons(200, seed=0)
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+        >>> model.compile(optimizer=keras.optimizers.Adam(0.1), loss="binary_crossentropy",
+        ...               metrics=["accuracy"])
         >>> reduce = ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2)
-        >>> history = model.fit(x, y, epochs=30, validation_split=0.2, callbacks=[reduce])
-        >>> history.history["learning_rate"]     # e.g. [0.001, 0.001, 0.001, 0.0005, ...]
+        >>> history = model.fit(x, y, epochs=24, validation_split=0.2, callbacks=[reduce],
+        ...                     verbose=0)
+        >>> history.history["learning_rate"][15:]   # halved after each 2 epochs without progress
+        [0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.0125]
     """
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
@@ -652,7 +677,16 @@ class LearningRateScheduler(Callback):
 
     Example::
 
-        >>> halve = LearningRateScheduler(lambda epoch, lr: lr if epoch < 10 else lr * 0.5)
+        >>> import minikeras as keras
+        >>> keras.utils.set_random_seed(0)
+        >>> x, y = keras.datasets.moons(200, seed=0)
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+        >>> model.compile(optimizer=keras.optimizers.Adam(0.1), loss="binary_crossentropy",
+        ...               metrics=["accuracy"])
+        >>> halve = LearningRateScheduler(lambda epoch, lr: lr if epoch < 2 else lr * 0.5)
+        >>> history = model.fit(x, y, epochs=5, callbacks=[halve], verbose=0)
+        >>> history.history["learning_rate"]
+        [0.1, 0.1, 0.05, 0.025, 0.0125]
     """
 
     def __init__(self, schedule, verbose=0):
@@ -717,9 +751,16 @@ class CSVLogger(Callback):
 
     Example::
 
-        >>> model.fit(x, y, epochs=3, callbacks=[CSVLogger("training.csv")])
-        # training.csv:  epoch,accuracy,loss
-        #                0,0.89,0.31 ...
+        >>> import minikeras as keras
+        >>> keras.utils.set_random_seed(0)
+        >>> x, y = keras.datasets.moons(200, seed=0)
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+        >>> model.compile(optimizer=keras.optimizers.Adam(0.1), loss="binary_crossentropy",
+        ...               metrics=["accuracy"])
+        >>> history = model.fit(x, y, epochs=3, callbacks=[CSVLogger("training.csv")], verbose=0)
+        >>> lines = open("training.csv").read().splitlines()
+        >>> lines[0], len(lines)     # the header, then epochs 0, 1 and 2
+        ('epoch,accuracy,loss', 4)
     """
 
     def __init__(self, filename, separator=",", append=False):
@@ -764,8 +805,17 @@ class LambdaCallback(Callback):
 
     Example::
 
+        >>> import minikeras as keras
+        >>> keras.utils.set_random_seed(0)
+        >>> x, y = keras.datasets.moons(200, seed=0)
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+        >>> model.compile(optimizer=keras.optimizers.Adam(0.1), loss="binary_crossentropy",
+        ...               metrics=["accuracy"])
         >>> losses = []
         >>> record = LambdaCallback(on_epoch_end=lambda epoch, logs: losses.append(logs["loss"]))
+        >>> history = model.fit(x, y, epochs=3, callbacks=[record], verbose=0)
+        >>> losses == history.history["loss"]
+        True
     """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,

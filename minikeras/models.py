@@ -49,10 +49,19 @@ class Sequential:
 
     Example::
 
-        model = Sequential([Input((30,)), Dense(16, activation="relu"),
-                            Dense(1, activation="sigmoid")])
-        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-        history = model.fit(x, y, epochs=10, batch_size=32, validation_split=0.2)
+        >>> import minikeras as keras
+        >>> from minikeras.layers import Dense
+        >>> keras.utils.set_random_seed(0)
+        >>> (x, y), (x_val, y_val) = keras.datasets.breast_cancer.load_data()
+        >>> model = Sequential([keras.Input((30,)), Dense(16, activation="relu"),
+        ...                     Dense(1, activation="sigmoid")])
+        >>> model.count_params()          # 30 * 16 + 16, then 16 * 1 + 1
+        513
+        >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        >>> history = model.fit(x, y, epochs=10, batch_size=32, validation_split=0.2, verbose=0)
+        >>> loss, accuracy = model.evaluate(x_val, y_val, verbose=0)
+        >>> accuracy > 0.9
+        True
 
     Args:
         layers: optional list of layers (and an optional leading ``Input``).
@@ -205,10 +214,53 @@ class Sequential:
     # -- compiling --------------------------------------------------------------
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, weighted_metrics=None):
-        """Choose the optimizer, the loss and the metrics (Keras names or objects).
+        """Choose the optimizer, the loss and the metrics that ``fit`` and ``evaluate`` use.
 
-        As in Keras, ``sample_weight`` and ``class_weight`` weight the loss and the
-        ``weighted_metrics``; the plain ``metrics`` ignore them.
+        Compiling again replaces all four (the weights are kept); an optimizer
+        given by name starts with fresh state.
+
+        Args:
+            optimizer: a Keras name (``"sgd"``, ``"adam"``, ``"adamw"``,
+                ``"rmsprop"``, ``"adagrad"``, ``"nadam"``, with Keras's default
+                arguments), an :class:`~minikeras.optimizers.Optimizer` instance,
+                or a ``{"class_name", "config"}`` dict. Default ``"rmsprop"``, as
+                in Keras.
+            loss: required: a Keras name (``"binary_crossentropy"``,
+                ``"categorical_crossentropy"``, ``"sparse_categorical_crossentropy"``,
+                ``"mse"``, ``"mae"``, ``"huber"``, ...), a
+                :class:`~minikeras.losses.Loss` instance (e.g.
+                ``BinaryCrossentropy(from_logits=True)``) or a config dict. It
+                decides the form of ``y``: class indices for the sparse loss, else
+                one row per sample as wide as the output.
+            metrics: a list of metrics logged by ``fit`` and ``evaluate``, each a
+                Keras name (``"accuracy"``, ``"mae"``, ``"auc"``, ...), a
+                :class:`~minikeras.metrics.Metric` instance or class, or a
+                function ``fn(y_true, y_pred)``. ``"accuracy"`` picks binary,
+                categorical or sparse accuracy from the shapes, as Keras 3 does.
+                They ignore ``sample_weight`` and ``class_weight``. Default None.
+            weighted_metrics: like ``metrics``, but weighted by ``sample_weight``
+                and ``class_weight`` (as the loss always is). Default None.
+
+        Raises:
+            ValueError: when ``loss`` is missing, or a name is unknown (the
+                message lists the valid names).
+            TypeError: when ``metrics`` or ``weighted_metrics`` is not a list, or
+                an optimizer or loss is neither a name nor an instance.
+
+        Warns:
+            UserWarning: when the last layer's activation contradicts the loss's
+                ``from_logits`` (a softmax output with ``from_logits=True``, a
+                linear output with ``from_logits=False``).
+
+        Example::
+
+            >>> import minikeras as keras
+            >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+            >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1),
+            ...               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            ...               metrics=["accuracy"])
+            >>> model.optimizer.learning_rate
+            0.1
         """
         if loss is None:
             raise ValueError("`loss` must be given to `compile`: a Keras name such as "
@@ -410,34 +462,87 @@ class Sequential:
             validation_batch_size=None, validation_freq=1):
         """Train for ``epochs`` passes over ``(x, y)`` in shuffled minibatches.
 
+        Each batch is one optimizer step on the batch's loss (each sample's loss
+        times its weight, summed and divided by the batch size) plus the weight
+        penalties; layers such as Dropout run in training mode. An unbuilt model
+        is built from ``x``'s shape.
+
         Args:
-            x: inputs, an array of shape ``(samples,) + input_shape``.
-            y: targets: one row per sample as wide as the output, or integer class
-                labels for sparse categorical cross-entropy.
-            batch_size: samples per gradient step; default (None) 32.
-            epochs: index of the epoch to stop before (with ``initial_epoch``, the
-                number of passes is ``epochs - initial_epoch``); default 1.
-            verbose: ``"auto"`` (= 1), 0 (silent), 1 (a progress bar per epoch)
-                or 2 (one line per epoch, the form for logs and pipes).
-            callbacks: a list of :class:`~minikeras.callbacks.Callback`.
+            x: inputs, an array of shape ``(samples,) + input_shape``, cast to
+                ``config.floatx()`` (float32 by default); NaN or inf is refused.
+            y: targets, one per sample: for the sparse loss integer class
+                labels, shape ``(samples,)``; otherwise rows as wide as the output
+                (one-hot rows for categorical cross-entropy; ``(samples,)`` is
+                accepted for a one-unit output).
+            batch_size: samples per gradient step, a positive integer; the last
+                batch of a pass may be smaller. Default None, meaning 32.
+            epochs: the epoch to stop before: training runs epochs
+                ``initial_epoch``, ..., ``epochs - 1``. Default 1.
+            verbose: ``"auto"`` (the default) means 1, as in Keras; 0 prints
+                nothing; 1 draws a progress bar per epoch, redrawn in place on a
+                terminal or in a notebook, and written once as a single line at
+                each epoch's end into a file or a pipe; 2 prints one line per epoch
+                without the bar.
+            callbacks: a list of :class:`~minikeras.callbacks.Callback` that hear
+                every epoch and batch; ``fit`` adds the progress bar (when
+                verbose), a :class:`~minikeras.callbacks.History` and a check that
+                warns once if the loss stops being finite. Default None.
             validation_split: fraction in [0, 1) of the samples held out for
                 validation: the LAST ones, taken before shuffling, as Keras does,
-                so shuffle or stratify ordered data (sorted by class) first.
-            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight)``,
-                used instead of ``validation_split``.
-            shuffle: shuffle the training samples before each epoch; default True.
-            class_weight: ``{class index: weight}``, multiplying each sample's loss.
-            sample_weight: one weight per training sample, multiplying its loss.
-            initial_epoch: the epoch to start at (to resume a run); default 0.
-            steps_per_epoch: batches per epoch; default one pass over the data.
-            validation_steps: validation batches per evaluation; default all.
-            validation_batch_size: default ``batch_size``.
-            validation_freq: validate every that many epochs; default 1.
+                so shuffle ordered data (sorted by class) first. Default 0.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val,
+                sample_weight_val)`` evaluated at the end of each epoch; it
+                takes precedence over ``validation_split``. Default None.
+            shuffle: draw a new order of the training samples for every pass
+                (from minikeras's generator, see ``utils.set_random_seed``).
+                Default True.
+            class_weight: ``{class index: weight}`` multiplying each sample's loss
+                by its class's weight; every class in ``y`` needs one (the class is
+                the label, the argmax of a one-hot row, or the rounded value of a
+                single output). Default None.
+            sample_weight: one weight per training sample, shape ``(samples,)``,
+                multiplying its loss (and ``class_weight``'s factor, when both are
+                given); it also weights ``weighted_metrics``. Default None.
+            initial_epoch: the epoch to start at, to resume a run; the epoch
+                numbers callbacks and the progress bar see start here. Default 0.
+            steps_per_epoch: batches per epoch; a pass left unfinished continues
+                in the next epoch. Default None: one pass over the data.
+            validation_steps: validation batches per evaluation. Default None: all.
+            validation_batch_size: samples per validation batch. Default None:
+                ``batch_size``.
+            validation_freq: validate every that many epochs (after epochs
+                ``validation_freq``, ``2 * validation_freq``, ...). Default 1.
 
         Returns:
-            A :class:`History` (also ``model.history``) whose ``history`` dict holds,
-            per epoch, ``loss``, each metric, and their ``val_`` forms when there is
-            validation data.
+            A :class:`~minikeras.callbacks.History` (also kept as
+            ``model.history``) whose ``history`` dict maps ``"loss"``, each
+            metric's name, and their ``"val_"`` forms when there is validation
+            data, to one value per epoch.
+
+        Raises:
+            ValueError: when the model is not compiled; when an argument is out
+                of range (the message names it, what it expects and what it
+                received); when ``x`` or ``y`` does not fit the model or each
+                other, or holds NaN or inf; when ``class_weight`` misses a class.
+            TypeError: when ``x`` or ``y`` is not numeric, ``callbacks`` is not a
+                list, or ``class_weight`` is not a dict.
+            RuntimeError: when another thread is training this model.
+
+        Warns:
+            NonFiniteLossWarning: once, when the training loss becomes NaN or
+                infinite (``callbacks.TerminateOnNaN()`` stops training instead).
+
+        Example::
+
+            >>> import minikeras as keras
+            >>> keras.utils.set_random_seed(0)
+            >>> x, y = keras.datasets.moons(200, seed=0)
+            >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+            >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            >>> history = model.fit(x, y, epochs=3, batch_size=50, validation_split=0.25,
+            ...                     verbose=0)
+            >>> sorted(history.history), len(history.history["loss"])
+            (['accuracy', 'loss', 'val_accuracy', 'val_loss'], 3)
         """
         self._require_compiled("fit")
         epochs = validation.check_int(epochs, "epochs", 0)
@@ -476,18 +581,50 @@ class Sequential:
                  steps=None, callbacks=None, return_dict=False):
         """Loss (with weight penalties) and metrics on ``(x, y)``, without training.
 
+        Layers run in inference mode (no dropout, batch normalization with its
+        moving statistics). The loss is the mean over all samples of the batch
+        losses, weighted by batch size, as Keras computes it.
+
         Args:
-            x, y: inputs and targets, as for :meth:`fit`.
-            batch_size: samples per batch; default (None) 32.
-            verbose: ``"auto"`` (= 1), 0 or 1 (a progress bar), 2.
-            sample_weight: one weight per sample, for the loss and ``weighted_metrics``.
-            steps: batches to evaluate; default all.
-            callbacks: callbacks whose ``on_test_*`` hooks hear each batch.
-            return_dict: return ``{name: value}`` instead of a list.
+            x: inputs, as for :meth:`fit`.
+            y: targets, as for :meth:`fit`.
+            batch_size: samples per batch, a positive integer. Default None,
+                meaning 32.
+            verbose: ``"auto"`` (the default) means 1; 0 prints nothing; 1 draws a
+                progress bar (one line at the end in a file or a pipe); 2 prints
+                one line at the end.
+            sample_weight: one weight per sample, shape ``(samples,)``, weighting
+                the loss and the ``weighted_metrics``. Default None.
+            steps: evaluate only that many batches. Default None: all.
+            callbacks: a list of callbacks whose ``on_test_*`` hooks hear each
+                batch. Default None.
+            return_dict: return ``{name: value}`` instead of a list. Default False.
 
         Returns:
-            The loss alone when there are no metrics, else ``[loss, *metrics]``
-            (names in :attr:`metrics_names`); a dict with ``return_dict=True``.
+            A float, the loss, when there are no metrics; else the list ``[loss,
+            *metrics]`` in the order of the logs (``loss`` and the metrics'
+            names); with ``return_dict=True``, the dict ``{"loss": ..., name:
+            ...}``. A metric with one value per threshold or class gives an array.
+
+        Raises:
+            ValueError: when the model is not compiled, an argument is out of
+                range, or ``x`` and ``y`` do not fit the model or each other (or
+                hold NaN or inf).
+            TypeError: when ``x`` or ``y`` is not numeric, or ``callbacks`` is not
+                a list.
+
+        Example::
+
+            >>> import numpy as np
+            >>> import minikeras as keras
+            >>> model = keras.Sequential([keras.Input((2,)),
+            ...                           keras.layers.Dense(1, kernel_initializer="zeros")])
+            >>> model.compile(loss="mse", metrics=["mae"])
+            >>> x, y = np.ones((4, 2)), np.array([1.0, 1.0, 3.0, 3.0])   # predictions: 0
+            >>> model.evaluate(x, y, verbose=0)                          # mse 5, mae 2
+            [5.0, 2.0]
+            >>> model.evaluate(x, y, verbose=0, return_dict=True)
+            {'loss': 5.0, 'mae': 2.0}
         """
         self._require_compiled("evaluate")
         batch_size = validation.check_int(32 if batch_size is None else batch_size,
@@ -519,16 +656,44 @@ class Sequential:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for ``x``, computed in batches (inference mode).
 
+        No compiled model is needed; an unbuilt one is built from ``x``'s shape.
+        Several threads may predict with one model at once.
+
         Args:
-            x: inputs, an array of shape ``(samples,) + input_shape``.
-            batch_size: samples per batch; default (None) 32.
-            verbose: ``"auto"`` (= 1), 0 or 1 (a progress bar), 2.
-            steps: batches to predict; default all.
-            callbacks: callbacks whose ``on_predict_*`` hooks hear each batch.
+            x: inputs, an array of shape ``(samples,) + input_shape``, cast to
+                ``config.floatx()``; NaN or inf is refused, naming the first bad
+                sample.
+            batch_size: samples per batch, a positive integer (larger batches
+                are faster and take more memory). Default None, meaning 32.
+            verbose: ``"auto"`` (the default) means 1; 0 prints nothing; 1 draws a
+                progress bar (one line at the end in a file or a pipe); 2 prints
+                one line at the end.
+            steps: predict only the first that many batches. Default None: all.
+            callbacks: a list of callbacks whose ``on_predict_*`` hooks hear each
+                batch. Default None.
 
         Returns:
-            An array with one output row per sample. Several threads may predict
-            with one model at once.
+            An array of shape ``(samples,) + output_shape`` in ``config.floatx()``:
+            for a sigmoid or softmax output, probabilities; for a linear one, the
+            raw scores.
+
+        Raises:
+            ValueError: when the model has no layers, an argument is out of
+                range, or ``x`` does not fit the model's input (or holds NaN or
+                inf).
+            TypeError: when ``x`` is not numeric, or ``callbacks`` is not a list.
+
+        Example::
+
+            >>> import numpy as np
+            >>> import minikeras as keras
+            >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(
+            ...     2, activation="softmax", kernel_initializer="zeros")])
+            >>> model.predict(np.ones((4, 3)), verbose=0)     # equal logits: 1/2 each
+            array([[0.5, 0.5],
+                   [0.5, 0.5],
+                   [0.5, 0.5],
+                   [0.5, 0.5]], dtype=float32)
         """
         batch_size = validation.check_int(32 if batch_size is None else batch_size,
                                           "batch_size", 1)

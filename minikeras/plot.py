@@ -9,9 +9,15 @@ Figure; in a notebook it displays itself, and ``filename=`` saves a PNG.
 
 Example::
 
+    >>> import minikeras as keras
+    >>> from minikeras.plot import plot_decision_boundary, plot_history
+    >>> x, y = keras.datasets.moons(200, seed=0)
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(16, activation="tanh"),
+    ...                           keras.layers.Dense(1, activation="sigmoid")])
+    >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     >>> history = model.fit(x, y, validation_split=0.2, epochs=20, verbose=0)
-    >>> plot_history(history, filename="history.png")
-    >>> plot_decision_boundary(model, x, y, filename="boundary.png")
+    >>> figure = plot_history(history, filename="history.png")
+    >>> figure = plot_decision_boundary(model, x, y, filename="boundary.png")
 """
 import numpy as np
 

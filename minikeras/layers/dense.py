@@ -21,9 +21,14 @@ class Dense(Layer):
 
     Example::
 
-        >>> layer = Dense(2, kernel_initializer="ones")
-        >>> layer(np.array([[1.0, 2.0, 3.0]]))
+        >>> import numpy as np
+        >>> layer = Dense(2, kernel_initializer="ones")      # W = [[1, 1], [1, 1], [1, 1]]
+        >>> layer(np.array([[1.0, 2.0, 3.0]], dtype="float32"))
         array([[6., 6.]], dtype=float32)
+
+    The weights are float32 (``config.floatx()``); a model casts its inputs to
+    that type, while a layer called directly computes in numpy's promotion of
+    its input and its weights (float64 in, float64 out).
 
     Args:
         units: output width, a positive integer.

@@ -19,6 +19,7 @@ class Dropout(Layer):
 
     Example::
 
+        >>> import numpy as np
         >>> layer = Dropout(0.5, seed=0)
         >>> layer(np.ones((1, 4)), training=True)     # kept units become 1 / (1 - 0.5)
         array([[2., 0., 0., 0.]])

@@ -17,9 +17,12 @@ class GaussianNoise(Layer):
 
     Example::
 
+        >>> import numpy as np
         >>> layer = GaussianNoise(0.1, seed=0)
-        >>> layer(np.zeros((1, 3)), training=True)   # e.g. [[0.0126, -0.0132, 0.064]]
-        >>> layer(np.zeros((1, 3)))                  # [[0., 0., 0.]]
+        >>> layer(np.zeros((1, 3)), training=True).round(4)   # noise of standard deviation 0.1
+        array([[ 0.0126, -0.0132,  0.064 ]])
+        >>> layer(np.zeros((1, 3)))                           # inference: unchanged
+        array([[0., 0., 0.]])
 
     Args:
         stddev: standard deviation of the noise, in [0, 1] as in Keras.

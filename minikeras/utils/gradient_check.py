@@ -52,7 +52,16 @@ def check_gradients(model, x, y, sample_weight=None, eps=1e-6):
 
     Example::
 
-        >>> errors = check_gradients(model, x[:8], y[:8])
+        >>> import minikeras as keras
+        >>> x, y = keras.datasets.moons(8, seed=0)
+        >>> model = keras.Sequential([
+        ...     keras.Input((2,)),
+        ...     keras.layers.Dense(4, activation="tanh", name="hidden"),
+        ...     keras.layers.Dense(1, activation="sigmoid", name="output")])
+        >>> model.compile(optimizer="sgd", loss="binary_crossentropy")
+        >>> errors = check_gradients(model, x, y)
+        >>> sorted(errors)
+        ['hidden', 'output']
         >>> max(errors.values()) < 1e-6
         True
     """
