@@ -857,11 +857,18 @@ class TensorBoard(Callback):
     Values are stored as float32, as Keras stores them. The files are written by
     tensorboardX (``pip install "minikeras[tensorboard]"``, which brings the
     ``tensorboard`` viewer too) and flushed at each epoch's end, so a run can be
-    watched live::
+    watched live (meanwhile, in a shell: ``tensorboard --logdir logs``, then
+    open http://localhost:6006)::
 
-        model.fit(x, y, epochs=50, validation_split=0.2,
-                  callbacks=[TensorBoard(log_dir="logs/run1", histogram_freq=5)])
-        # meanwhile, in a shell: tensorboard --logdir logs, then open http://localhost:6006
+        >>> import os
+        >>> import minikeras as keras
+        >>> x, y = keras.datasets.moons(200, seed=0)
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+        >>> model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        >>> history = model.fit(x, y, epochs=10, validation_split=0.2, verbose=0,
+        ...                     callbacks=[TensorBoard(log_dir="logs/run1", histogram_freq=5)])
+        >>> sorted(os.listdir("logs/run1"))
+        ['train', 'validation']
 
     Args:
         log_dir: folder for the event files (default ``"logs"``); give each run

@@ -48,9 +48,18 @@ training a loaded model continues exactly as the original would have.
 
 Example::
 
-    model.save("model.mk")                        # minikeras's own format
-    model.save("model.keras")                     # Keras 3 opens this one too
-    model = minikeras.models.load_model("model.keras")
+    >>> import numpy as np
+    >>> import minikeras as keras
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> model.save("model.mk")                        # minikeras's own format
+    >>> loaded = keras.models.load_model("model.mk")
+    >>> x = np.ones((1, 3))
+    >>> bool((loaded.predict(x, verbose=0) == model.predict(x, verbose=0)).all())
+    True
+
+``model.save("model.keras")`` writes Keras 3's format instead, which Keras 3
+opens too (with the ``h5`` extra).
 """
 import contextlib
 import io
