@@ -13,14 +13,18 @@ in whatever order its members train.
 
 Example::
 
-    def build():
-        model = Sequential([Input((30,)), Dense(16, activation="relu"),
-                            Dense(1, activation="sigmoid")])
-        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-        return model
-
-    members = train_ensemble(build, x, y, seeds=range(5), epochs=10, n_jobs=2)
-    p = average_predictions(members, x_val)          # shape (n, 1), mean probability
+    >>> import minikeras as keras
+    >>> from minikeras.layers import Dense
+    >>> (x, y), (x_val, y_val) = keras.datasets.breast_cancer.load_data()
+    >>> def build():
+    ...     model = keras.Sequential([keras.Input((30,)), Dense(16, activation="relu"),
+    ...                               Dense(1, activation="sigmoid")])
+    ...     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    ...     return model
+    >>> members = train_ensemble(build, x, y, seeds=range(5), epochs=10, n_jobs=2,
+    ...                          backend="threading")
+    >>> average_predictions(members, x_val).shape   # the members' mean probability per sample
+    (100, 1)
 """
 import numbers
 
