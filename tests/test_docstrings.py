@@ -14,8 +14,10 @@ import copy
 import doctest
 import importlib
 import importlib.util
+import inspect
 import io
 import pkgutil
+import re
 
 import pytest
 
@@ -74,3 +76,18 @@ def test_docstring_example(test, tmp_path, monkeypatch):
         pytest.fail(f"{result.failed} of {result.attempted} examples failed in "
                     f"{test.name} ({test.filename}:{test.lineno + 1}):\n{report.getvalue()}",
                     pytrace=False)
+
+
+@pytest.mark.parametrize("method", ["compile", "fit", "evaluate", "predict"])
+def test_sequential_methods_document_every_parameter(method):
+    """``help(Sequential.fit)`` and its kin name every parameter under Args, once."""
+    from minikeras.models import Sequential
+    function = getattr(Sequential, method)
+    doc = inspect.getdoc(function)
+    sections = dict(re.findall(r"^(\w+):\n((?:    .*\n|\n)*)", doc + "\n", re.M))
+    documented = re.findall(r"^    (\w+):", sections["Args"], re.M)
+    parameters = [name for name in inspect.signature(function).parameters if name != "self"]
+    assert documented == parameters
+    assert "Raises" in sections
+    if method != "compile":  # compile returns nothing, as in Keras
+        assert "Returns" in sections
