@@ -3,26 +3,8 @@ import numpy as np
 import pytest
 
 from minikeras import activations
-from minikeras.layers import Activation, Dense, Flatten, Layer
-from minikeras.utils.gradient_check import numerical_gradient, relative_error
-
-
-def _check_layer_gradients(layer, x, rng):
-    """Finite differences of ``L = sum(upstream * layer(x))`` for x and every weight."""
-    upstream = rng.normal(size=layer(x).shape)
-
-    def loss():
-        return float(np.sum(upstream * layer.forward(x)))
-
-    layer.forward(x)
-    dx = layer.backward(upstream)
-    assert relative_error(dx, numerical_gradient(loss, x)) < 1e-7
-    for w in layer.trainable_weights:
-        layer.forward(x)
-        layer.backward(upstream)
-        analytic = w.grad.copy()
-        assert relative_error(analytic, numerical_gradient(loss, w.value)) < 1e-7, w.name
-
+from minikeras.layers import Activation, Dense, Flatten
+from _harness import check_layer  # the tests folder is on sys.path
 
 LAYER_CASES = [
     pytest.param(lambda: Dense(4), (5, 3), (None, 4), 16, id="dense-linear"),
@@ -38,17 +20,7 @@ LAYER_CASES = [
 
 @pytest.mark.parametrize("make, x_shape, out_shape, params", LAYER_CASES)
 def test_layer_harness(make, x_shape, out_shape, params, float64, rng):
-    layer = make()
-    assert isinstance(layer, Layer)
-    layer.build((None,) + x_shape[1:])
-    assert layer.compute_output_shape((None,) + x_shape[1:]) == out_shape
-    assert layer.count_params() == params
-    x = rng.normal(size=x_shape)
-    y = layer(x)
-    assert y.shape == (x_shape[0],) + out_shape[1:]
-    _check_layer_gradients(layer, x, rng)
-    clone = type(layer).from_config({**layer.get_config(), "name": layer.name + "_copy"})
-    assert clone.get_config() == {**layer.get_config(), "name": layer.name + "_copy"}
+    check_layer(make, x_shape, params, rng, output_shape=out_shape)
 
 
 def test_dense_matches_formula(rng):
