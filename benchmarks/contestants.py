@@ -31,6 +31,8 @@ WORKLOADS = {
 }
 LEARNING_RATE = 1e-3
 SEED = 0
+# The plain-numpy loop (numpy_reference.py) lives with the tests that hold minikeras to it.
+TESTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
 
 
 def load(workload, data_dir):
@@ -131,7 +133,8 @@ def run_minikeras(workload, data, epochs):
 
 
 def run_numpy(workload, data, epochs):
-    from benchmarks.numpy_floor import NumpyMLP
+    sys.path.append(TESTS)
+    from numpy_reference import NumpyMLP
     x, y, x_test, y_test, classes = data
     # The same initial weights as minikeras, so both follow the same trajectory.
     weights = minikeras_model(x.shape[1], workload["hidden"], classes).get_weights()

@@ -8,12 +8,12 @@ loss and gradient, in-place Adam) change no result.
 import numpy as np
 import pytest
 
-from benchmarks.numpy_floor import NumpyMLP
 from minikeras import Input, Sequential
 from minikeras.datasets import mnist
 from minikeras.layers import Dense
 from minikeras.random import set_seed
 from minikeras.utils import buffers, minibatches
+from numpy_reference import NumpyMLP  # the tests folder is on sys.path
 
 
 @pytest.mark.parametrize("shuffle", [True, False])

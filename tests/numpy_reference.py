@@ -1,9 +1,10 @@
-"""The plain-numpy floor: a tight hand-written training loop for a ReLU MLP.
+"""The plain-numpy reference: a tight hand-written training loop for a ReLU MLP.
 
 No framework, no abstraction: preallocated float32 buffers, in-place updates,
 one permutation per epoch, and Keras's Adam rule (the same arithmetic
 minikeras performs), so the two produce the same trajectory from the same
-initial weights. This is the speed minikeras is held to.
+initial weights. tests/test_fast_paths.py holds ``fit``'s results to it, and
+benchmarks/ times it as the speed minikeras is held to (the "numpy floor").
 """
 import math
 
