@@ -2,11 +2,10 @@
 import numpy as np
 
 from .. import initializers, regularizers
-from ..utils.validation import check_bool, check_int, check_number
-from .batch_normalization import (normalization_backward, scale_and_shift,
-                                  scale_and_shift_backward)
 from ..utils.serialization import serialize
+from ..utils.validation import check_bool, check_int, check_number
 from .layer import Layer
+from .standardization import normalization_backward, scale_and_shift, scale_and_shift_backward
 
 
 class LayerNormalization(Layer):
