@@ -23,7 +23,7 @@ PARTS = [
     ("Dense backward (matmuls + bias sum)", "layers/dense.py", "backward_from_logits"),
     ("activations forward", "activations.py", "forward_into"),
     ("activations backward", "activations.py", "backward_into"),
-    ("loss value and gradient", "losses.py", "value_and_grad"),
+    ("loss value and gradient", "losses.py", "value_and_gradient"),
     ("optimizer (Adam, in place)", "optimizers.py", "apply"),
     ("batching (permutation + gather)", "utils/batching.py", "minibatches"),
     ("metrics and logs", "models.py", "update"),

@@ -6,8 +6,8 @@ Every loss writes two methods over arrays of shape ``(batch, ...)``:
 * ``gradient(y_true, y_pred)`` -> ``dl_i/dy_pred[i]``, shape of ``y_pred``.
 
 The base class reduces them as Keras does (``"sum_over_batch_size"``: the
-weighted sum divided by the batch size), so ``value_and_grad`` returns the scalar
-loss ``L = sum_i w_i l_i / N`` and ``dL/dy_pred = w_i dl_i/dy_pred[i] / N``.
+weighted sum divided by the batch size), so ``value_and_gradient`` returns the
+scalar loss ``L = sum_i w_i l_i / N`` and ``dL/dy_pred = w_i dl_i/dy_pred[i] / N``.
 
 Cross-entropies take ``from_logits``. With ``from_logits=True`` the gradient is
 taken with respect to the logits ``z`` directly: ``sigmoid(z) - y`` for binary
@@ -77,10 +77,10 @@ class Loss(ABC):
         y_true, y_pred = self._prepare(y_true, y_pred)
         return self._reduce(self.call(y_true, y_pred), sample_weight)
 
-    def value_and_grad(self, y_true, y_pred, sample_weight=None):
+    def value_and_gradient(self, y_true, y_pred, sample_weight=None):
         """Return ``(L, dL/dy_pred)`` for the reduced loss ``L``."""
         if self.reduction in ("none", None):
-            raise ValueError("`value_and_grad` needs a scalar loss; set `reduction` to "
+            raise ValueError("`value_and_gradient` needs a scalar loss; set `reduction` to "
                              "'sum_over_batch_size' or 'sum'.")
         y_true, y_pred = self._prepare(y_true, y_pred)
         losses, grad = self.call_and_gradient(y_true, y_pred)

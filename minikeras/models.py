@@ -417,10 +417,10 @@ class Sequential:
         # every other pair goes through the output activation's own backward.
         fused = self.loss.for_output(last.output_activation)
         if fused is not None:
-            value, grad = fused.value_and_grad(y, last.logits, sample_weight)
+            value, grad = fused.value_and_gradient(y, last.logits, sample_weight)
             grad = last.backward_from_logits(grad)
         else:
-            value, grad = self.loss.value_and_grad(y, y_pred, sample_weight)
+            value, grad = self.loss.value_and_gradient(y, y_pred, sample_weight)
             grad = last.backward(grad)
         for layer in reversed(self._layers[:-1]):
             grad = layer.backward(grad)

@@ -70,7 +70,7 @@ def test_gradient_matches_finite_differences(name, factory, kind, reduction, wei
     weights = rng.uniform(0.1, 2.0, N) if weighted else None
     loss = factory(reduction=reduction)
 
-    value, grad = loss.value_and_grad(y_true, y_pred, sample_weight=weights)
+    value, grad = loss.value_and_gradient(y_true, y_pred, sample_weight=weights)
     numeric = numerical_gradient(lambda: loss(y_true, y_pred, sample_weight=weights), y_pred)
 
     assert value == pytest.approx(loss(y_true, y_pred, sample_weight=weights))
@@ -130,7 +130,7 @@ def test_keras_documented_reductions():
 
 def test_probabilities_are_clipped_like_keras():
     # p = 0 for the true class: -log(1e-7) = 16.118, and a zero gradient where clipped.
-    value, grad = L.BinaryCrossentropy().value_and_grad([[1.0]], np.array([[0.0]]))
+    value, grad = L.BinaryCrossentropy().value_and_gradient([[1.0]], np.array([[0.0]]))
     assert value == pytest.approx(-np.log(1e-7), rel=1e-6)
     assert grad[0, 0] == 0.0
 
@@ -148,8 +148,8 @@ def test_binary_from_logits_equals_probability_path(z, y, smoothing):
     p = sigmoid(z)
     probs = L.BinaryCrossentropy(label_smoothing=smoothing)
     logits = probs.with_logits()
-    value_p, grad_p = probs.value_and_grad(y, p)
-    value_z, grad_z = logits.value_and_grad(y, z)
+    value_p, grad_p = probs.value_and_gradient(y, p)
+    value_z, grad_z = logits.value_and_gradient(y, z)
     assert value_z == pytest.approx(value_p, rel=1e-9, abs=1e-12)
     # chain rule through the sigmoid gives the fused logits gradient
     np.testing.assert_allclose(sigmoid.backward(grad_p, z, p), grad_z, rtol=1e-7, atol=1e-12)
@@ -163,8 +163,8 @@ def test_categorical_from_logits_equals_probability_path(z, labels, smoothing):
     p = softmax(z)
     y = np.eye(3)[labels]
     probs = L.CategoricalCrossentropy(label_smoothing=smoothing)
-    value_p, grad_p = probs.value_and_grad(y, p)
-    value_z, grad_z = probs.with_logits().value_and_grad(y, z)
+    value_p, grad_p = probs.value_and_gradient(y, p)
+    value_z, grad_z = probs.with_logits().value_and_gradient(y, z)
     assert value_z == pytest.approx(value_p, rel=1e-9)
     np.testing.assert_allclose(softmax.backward(grad_p, z, p), grad_z, rtol=1e-7, atol=1e-12)
 
@@ -197,7 +197,7 @@ def test_extreme_logits_are_finite_and_exact(loss, y_true, expected_value, expec
     z = np.array([[1e4, -1e4, 0.0][:width], [1e4, -1e4, 0.0][:width]], dtype=dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        value, grad = loss.value_and_grad(y_true, z)
+        value, grad = loss.value_and_gradient(y_true, z)
     assert value == pytest.approx(expected_value, rel=1e-6)
     assert grad.dtype == dtype
     np.testing.assert_allclose(grad, expected_grad, atol=1e-6)
@@ -217,7 +217,7 @@ def test_huge_inputs_give_finite_values_and_keep_dtype(name, factory, kind, dtyp
     loss = factory()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        value, grad = loss.value_and_grad(y_true, y_pred, sample_weight=np.ones(N))
+        value, grad = loss.value_and_gradient(y_true, y_pred, sample_weight=np.ones(N))
         per_sample = loss.call(*loss._prepare(y_true, y_pred))
     assert np.isfinite(value) and np.all(np.isfinite(grad))
     assert grad.dtype == dtype and per_sample.dtype == dtype and per_sample.shape == (N,)
@@ -270,8 +270,8 @@ def test_sparse_equals_categorical_with_one_hot_labels():
     for from_logits in (False, True):
         sparse = L.SparseCategoricalCrossentropy(from_logits=from_logits)
         dense = L.CategoricalCrossentropy(from_logits=from_logits)
-        v_s, g_s = sparse.value_and_grad(labels, y_pred)
-        v_d, g_d = dense.value_and_grad(one_hot, y_pred)
+        v_s, g_s = sparse.value_and_gradient(labels, y_pred)
+        v_d, g_d = dense.value_and_gradient(one_hot, y_pred)
         assert v_s == pytest.approx(v_d, rel=1e-12)
         np.testing.assert_allclose(g_s, g_d, rtol=1e-12, atol=1e-15)
 
@@ -315,8 +315,8 @@ def test_reductions_and_sample_weight():
     assert L.MeanAbsoluteError(reduction="sum")(y_true, y_pred) == pytest.approx(2.0)
     # Keras's "sum_over_batch_size" divides the weighted sum by the batch size, not by sum(w)
     assert L.MeanAbsoluteError()(y_true, y_pred, sample_weight=[2.0, 0.0]) == pytest.approx(0.5)
-    with pytest.raises(ValueError, match="`value_and_grad` needs a scalar loss"):
-        L.MeanAbsoluteError(reduction="none").value_and_grad(y_true, y_pred)
+    with pytest.raises(ValueError, match="`value_and_gradient` needs a scalar loss"):
+        L.MeanAbsoluteError(reduction="none").value_and_gradient(y_true, y_pred)
 
 
 def test_with_logits_copies_settings_and_leaves_the_original():

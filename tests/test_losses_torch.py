@@ -18,7 +18,7 @@ N, K = 6, 4
 
 def compare(loss, y_true, y_pred, torch_loss, sample_weight=None):
     """``torch_loss(y_pred_tensor)`` -> scalar; compare value and gradient with ``loss``."""
-    value, grad = loss.value_and_grad(y_true, y_pred, sample_weight=sample_weight)
+    value, grad = loss.value_and_gradient(y_true, y_pred, sample_weight=sample_weight)
     x = torch.tensor(y_pred, dtype=torch.float64, requires_grad=True)
     expected = torch_loss(x)
     expected.backward()

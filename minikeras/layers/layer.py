@@ -12,6 +12,11 @@ A layer's life:
    each of its weights and returns ``dL/d(input)``. It never changes a weight:
    that is the optimizer's job, which is what makes every layer gradient-checkable.
 
+One word each: an array holding a gradient is ``grad`` (``variable.grad``,
+``backward(grad)``, as PyTorch's ``.grad``); a method computing one says
+``gradient`` (``Loss.gradient``, ``Loss.value_and_gradient``,
+``Regularizer.gradient``, ``numerical_gradient``).
+
 A layer never writes into the arrays it receives. Built-in layers get their
 result arrays from :meth:`Layer.buffer`, which inside ``fit``, ``evaluate`` and
 ``predict`` hands back the same arrays batch after batch (the loops use each
