@@ -38,7 +38,7 @@ import numpy as np
 
 from . import activations as act
 from .layers import (Activation, BatchNormalization, Dense, Dropout, Flatten, GaussianNoise,
-                     InputSpec, Layer, LayerNormalization)
+                     InputTensor, Layer, LayerNormalization)
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 17  # LayerNormalization first appears in opset 17
@@ -201,13 +201,13 @@ def _apply_input_signature(model, input_signature):
     spec = input_signature
     if isinstance(spec, (list, tuple)) and len(spec) == 1:
         spec = spec[0]
-    if not isinstance(spec, InputSpec):
+    if not isinstance(spec, InputTensor):
         raise ValueError("`input_signature` must be `Input(shape)` or a list holding one (a "
                          "Sequential model has one input). Received: "
                          f"input_signature={input_signature!r}")
     if not model.built:
-        model.build((None,) + spec.shape)
-    elif tuple(model.input_shape[1:]) != spec.shape:
+        model.build(spec.shape)
+    elif tuple(model.input_shape) != spec.shape:
         raise ValueError(f"`input_signature` must match the model's input shape "
                          f"{model.input_shape[1:]}. Received: input_signature={spec!r}")
     return spec.name or "input"

@@ -31,7 +31,7 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from . import saving
 from .callbacks import CallbackList, History, NonFiniteLossGuard, ProgbarLogger
-from .layers.input_layer import InputSpec
+from .layers.input_layer import InputTensor
 from .layers.layer import Layer, _shape_tuple
 from .utils import buffers, registry, serialization, validation
 from .utils.batching import EpochIterator
@@ -89,11 +89,11 @@ class Sequential:
             TypeError: if ``layer`` is not a :class:`Layer` (or an ``Input``).
             ValueError: for a duplicate layer name, or an ``Input`` after layers.
         """
-        if isinstance(layer, InputSpec):
+        if isinstance(layer, InputTensor):
             if self._layers:
                 raise ValueError("`Input` must come before every layer of a Sequential model. "
                                  f"Received it after {len(self._layers)} layer(s).")
-            self.input_shape = (None,) + layer.shape
+            self.input_shape = layer.shape
             return
         if not isinstance(layer, Layer):
             raise TypeError("`layer` must be a minikeras Layer instance. Received: "
@@ -101,8 +101,8 @@ class Sequential:
         if any(existing.name == layer.name for existing in self._layers):
             raise ValueError(f"All layers in a model must have unique names. The name "
                              f"{layer.name!r} is already used in model {self.name!r}.")
-        if not self._layers and self.input_shape is None and layer.input_shape is not None:
-            self.input_shape = (None,) + layer.input_shape
+        if not self._layers and self.input_shape is None and layer._input_shape_arg is not None:
+            self.input_shape = (None,) + layer._input_shape_arg  # Dense(4, input_shape=(30,))
         self._layers.append(layer)
         self._mark_first_layer()
         if self.input_shape is not None:
@@ -937,7 +937,7 @@ def clone_model(model, input_tensors=None, clone_function=None):
     """
     if not isinstance(model, Sequential):
         raise TypeError(f"`model` must be a Sequential model. Received: model={model!r}")
-    if input_tensors is not None and not isinstance(input_tensors, InputSpec):
+    if input_tensors is not None and not isinstance(input_tensors, InputTensor):
         raise TypeError("`input_tensors` must be an `Input(shape)`. Received: "
                         f"input_tensors={input_tensors!r}")
     clone_function = clone_function or (lambda layer: type(layer).from_config(layer.get_config()))

@@ -65,6 +65,21 @@ def test_input_builds_each_layer_as_it_is_added():
     assert len(model.layers) == 2      # Input is not a layer, as in Keras
 
 
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda: Sequential([Input((28, 28)), Flatten(), Dense(2)]), id="Input"),
+    pytest.param(lambda: Sequential([Flatten(input_shape=(28, 28)), Dense(2)]),
+                 id="layer-input_shape"),
+])
+def test_shapes_carry_the_batch_axis_as_keras(make):
+    """Keras 3: ``Input((28, 28)).shape == (None, 28, 28)`` and ``model.input_shape`` too;
+    a layer keeps its ``input_shape=`` argument privately, with no public ``input_shape``."""
+    model = make()
+    assert model.input_shape == (None, 28, 28)
+    assert model.layers[-1].build_input_shape == (None, 784)
+    assert Input((28, 28)).shape == (None, 28, 28)
+    assert not hasattr(model.layers[0], "input_shape")
+
+
 def test_model_without_shape_builds_on_first_data(rng):
     model = Sequential([Dense(4, activation="relu"), Dense(1)])
     assert not model.built

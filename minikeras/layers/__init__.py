@@ -5,7 +5,7 @@ from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten
 from .gaussian_noise import GaussianNoise
-from .input_layer import Input, InputSpec
+from .input_layer import Input, InputTensor
 from .layer import Layer
 from .layer_normalization import LayerNormalization
 from ..utils import registry, serialization
@@ -30,4 +30,4 @@ def deserialize(config, custom_objects=None):
         registry.SCOPED_OBJECTS.pop()
 
 __all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "GaussianNoise",
-           "Input", "InputSpec", "Layer", "LayerNormalization", "deserialize", "serialize"]
+           "Input", "InputTensor", "Layer", "LayerNormalization", "deserialize", "serialize"]

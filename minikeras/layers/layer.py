@@ -31,8 +31,12 @@ then the loss may start backward from that activation's input, the logits
 (:meth:`Layer.backward_from_logits`), which is how sigmoid + binary
 cross-entropy and softmax + categorical cross-entropy are fused.
 
-Shapes exclude the batch axis where Keras's do not: ``input_shape`` here is the
-full ``(None, features)`` tuple, as ``compute_output_shape`` receives in Keras.
+Shapes carry the batch axis first, ``(None, 30)``, as Keras's do: what ``build``
+and ``compute_output_shape`` receive, ``build_input_shape`` and
+``model.input_shape``. Only what a user writes for one sample leaves it out: the
+constructor's ``input_shape=(30,)`` and ``Input(shape=(30,))``. As in Keras 3, a
+layer keeps that argument privately (``_input_shape_arg``, which ``Sequential``
+reads) and has no public ``input_shape``.
 """
 import contextlib
 import contextvars
@@ -66,7 +70,7 @@ class Layer(ABC):
         self.name = name or unique_name(snake_case(type(self).__name__))
         if input_dim is not None:  # Keras 2's spelling of input_shape=(input_dim,)
             input_shape = (input_dim,)
-        self.input_shape = None if input_shape is None else _shape_tuple(input_shape)
+        self._input_shape_arg = None if input_shape is None else _shape_tuple(input_shape)
         self.trainable = check_bool(trainable, "trainable")
         self.built = False
         self._weights = []
