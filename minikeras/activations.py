@@ -31,7 +31,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .utils.registry import resolve
+from .utils.registry import resolve, serialize  # noqa: F401 - serialize is public here
 from .utils.validation import check_bool, check_int, check_number
 
 
@@ -536,16 +536,15 @@ swish = silu
 
 
 def get(identifier):
-    """Resolve a Keras activation name, a serialized dict, ``None`` (linear) or an instance.
+    """The activation a Keras name, a config dict, a class or an instance names.
+
+    ``None`` gives linear, as in Keras. A plain function is refused: minikeras
+    needs its ``backward`` (write an :class:`ActivationFunction` subclass).
+    The same look-up as every ``get`` (:func:`minikeras.utils.registry.resolve`).
 
     Raises:
         ValueError: for an unknown name; the message lists the valid ones.
+        TypeError: for anything else.
     """
-    if identifier is None:
-        return Linear()
-    return resolve(identifier, ALL_ACTIVATIONS, ActivationFunction, "activation")
+    return resolve(identifier, ALL_ACTIVATIONS, ActivationFunction, "activation", default=Linear)
 
-
-def serialize(activation):
-    """Return ``activation`` as a ``{"class_name", "config"}`` dict."""
-    return {"class_name": activation.name, "config": activation.get_config()}

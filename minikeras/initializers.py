@@ -447,15 +447,11 @@ def get(identifier):
     ``get({"class_name": "RandomNormal", "config": {"stddev": 1.0}})`` builds one
     with arguments; an initializer class is instantiated with its defaults; a
     plain function ``f(shape, dtype=None)`` is returned as is; ``None`` gives ``None``.
+    The same look-up as every ``get`` (:func:`minikeras.utils.registry.resolve`).
 
     Raises:
         ValueError: for an unknown name, listing the valid ones.
         TypeError: for anything else.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier) and not isinstance(identifier, type):
-        return identifier
-    return resolve(identifier, ALL_INITIALIZERS, Initializer, "initializer")
+    return resolve(identifier, ALL_INITIALIZERS, Initializer, "initializer",
+                   function=lambda fn: fn)

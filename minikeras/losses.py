@@ -580,7 +580,11 @@ ALL_LOSSES = {
 
 
 def get(identifier):
-    """Resolve a Keras loss name, a ``{"class_name", "config"}`` dict or a :class:`Loss` instance.
+    """The loss a Keras name, a ``{"class_name", "config"}`` dict, a class or an instance names.
+
+    ``None`` gives None, as in Keras. A plain function is refused: minikeras
+    needs its gradient (write a :class:`Loss` subclass). The same look-up as
+    every ``get`` (:func:`minikeras.utils.registry.resolve`).
 
     Example: ``get("bce")`` is ``BinaryCrossentropy()``; ``get("Huber")`` is ``Huber()``.
     """

@@ -265,6 +265,9 @@ class Sequential:
         if loss is None:
             raise ValueError("`loss` must be given to `compile`: a Keras name such as "
                              "'binary_crossentropy' or a Loss instance. Received: loss=None")
+        if optimizer is None:  # optimizers.get(None) is None, as Keras's
+            raise ValueError("`optimizer` must be a Keras name such as 'adam' or an Optimizer "
+                             "instance. Received: optimizer=None")
         optimizer = optimizers_module.get(optimizer)
         loss = losses_module.get(loss)
         metrics = self._resolve_metrics(metrics, "metrics", loss)
@@ -282,6 +285,9 @@ class Sequential:
             return []
         if isinstance(metrics, str) or not hasattr(metrics, "__iter__"):
             raise TypeError(f"`{argument}` must be a list. Received: {argument}={metrics!r}")
+        if any(m is None for m in metrics):  # metrics.get(None) is None, as Keras's
+            raise TypeError(f"`{argument}` must hold metric names, functions or Metric "
+                            f"instances. Received: {argument}={metrics!r}")
         return [metrics_module.get(m) for m in metrics]
 
     def _require_compiled(self, what):

@@ -644,7 +644,10 @@ ALL_OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop,
 
 
 def get(identifier):
-    """Resolve a Keras optimizer name (with its Keras defaults), a config dict or an :class:`Optimizer`.
+    """The optimizer a Keras name (with its Keras defaults), a config dict, a class or an
+    :class:`Optimizer` names; ``None`` gives None, as in Keras.
+
+    The same look-up as every ``get`` (:func:`minikeras.utils.registry.resolve`).
 
     Example: ``get("adam")`` is ``Adam()``; ``get("RMSprop")`` also works.
     """

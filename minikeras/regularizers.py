@@ -146,9 +146,7 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name, listing the valid ones.
         TypeError: for anything else (a plain function has no ``gradient``).
+
+    The same look-up as every ``get`` (:func:`minikeras.utils.registry.resolve`).
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
     return resolve(identifier, ALL_REGULARIZERS, Regularizer, "regularizer")

@@ -13,7 +13,7 @@ Example:
 import bisect
 import math
 
-from .utils.registry import resolve
+from .utils.registry import resolve, serialize  # noqa: F401 - serialize is public here
 from .utils.validation import check_bool, check_number
 
 
@@ -224,11 +224,6 @@ ALL_SCHEDULES = {
     "piecewise_constant_decay": PiecewiseConstantDecay,
     "cosine_decay": CosineDecay,
 }
-
-
-def serialize(schedule):
-    """``{"class_name": ..., "config": ...}``, the form :func:`deserialize` reads."""
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
 
 
 def deserialize(config):

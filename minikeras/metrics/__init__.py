@@ -124,7 +124,11 @@ def get(identifier):
       ``"crossentropy"``/``"ce"`` the matching cross-entropy (tf.keras's meaning;
       Keras 3 refuses them as metrics);
     * a ``{"class_name", "config"}`` dict, a Metric class, or a function
-      ``fn(y_true, y_pred)`` (wrapped in :class:`MeanMetricWrapper`, named after it).
+      ``fn(y_true, y_pred)`` (wrapped in :class:`MeanMetricWrapper`, named after it);
+    * ``None`` gives None, as in Keras.
+
+    The same look-up as every ``get`` (:func:`minikeras.utils.registry.resolve`),
+    plus the names above whose meaning depends on the data.
 
     Args:
         identifier: see above.
@@ -138,18 +142,18 @@ def get(identifier):
         metric = MeanMetricWrapper(fn, name=identifier)
         metric.direction = direction
         return metric
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    if callable(identifier) and not isinstance(identifier, Metric):
-        name = getattr(identifier, "name", None) or _snake_case(
-            getattr(identifier, "__name__", type(identifier).__name__))
-        metric = MeanMetricWrapper(identifier, name=name)
-        if isinstance(identifier, Loss):  # a loss used as a metric: lower is better
-            metric.direction = "down"
-        return metric
-    metric = resolve(identifier, ALL_METRICS, Metric, "metric")
+    metric = resolve(identifier, ALL_METRICS, Metric, "metric", function=_wrap_function)
     if isinstance(identifier, str):
         metric.name = identifier  # a new object, named by the string as Keras's logs are
+    return metric
+
+
+def _wrap_function(fn):
+    """A function ``fn(y_true, y_pred)`` (or a Loss) as a metric named after it."""
+    name = getattr(fn, "name", None) or _snake_case(getattr(fn, "__name__", type(fn).__name__))
+    metric = MeanMetricWrapper(fn, name=name)
+    if isinstance(fn, Loss):  # a loss used as a metric: lower is better
+        metric.direction = "down"
     return metric
 
 

@@ -1,9 +1,10 @@
 """Name handling shared by every subpackage: Keras-style string look-up and layer names.
 
 Each of ``activations``, ``losses``, ``optimizers``, ``initializers``,
-``regularizers`` and ``metrics`` keeps a table of its Keras names and resolves
-user input through :func:`resolve`, so every "unknown name" error reads the same
-and lists the valid choices.
+``regularizers``, ``metrics`` and ``schedules`` keeps a table of its Keras names,
+and its ``get`` resolves user input through :func:`resolve`: one behaviour
+(Keras 3's) in every module, and every "unknown name" error reads the same and
+lists the valid choices.
 """
 import re
 from collections import defaultdict
@@ -44,26 +45,44 @@ def unique_name(base):
     return base if count == 0 else f"{base}_{count}"
 
 
-def resolve(identifier, table, base_class, argument):
-    """Turn a string name, a ``{"class_name", "config"}`` dict or an instance into an object.
+def resolve(identifier, table, base_class, argument, default=None, function=None):
+    """Keras 3's ``get`` look-up, the one every module's ``get`` uses.
+
+    * ``None`` gives ``default()`` when a default is given (activations: linear),
+      else ``None``;
+    * an instance of ``base_class`` is returned as it is (never copied or renamed);
+    * a subclass of ``base_class`` is instantiated with its defaults;
+    * a ``{"class_name", "config"}`` dict builds the object it describes;
+    * a string is looked up by Keras name or class name, case as Keras allows;
+    * another callable (a plain function) goes to ``function`` in the modules
+      that can use one (initializers return it as it is, metrics wrap it); the
+      others refuse it, since minikeras needs the object's gradient or config.
 
     Args:
         identifier: what the user passed.
-        table: dict from lower-case names to classes (or zero-argument factories).
-        base_class: instances of this class are returned unchanged.
+        table: dict from Keras names to classes (or factories called without arguments).
+        base_class: the kind of object the module's ``get`` returns.
         argument: the user-facing argument name, used in error messages.
+        default: a zero-argument factory for ``None``, or None to return None.
+        function: ``function(callable) -> object`` for plain functions, or None.
 
     Raises:
         ValueError: for an unknown name, listing the valid ones.
-        TypeError: for anything that is neither a name nor a `base_class` instance.
+        TypeError: for anything else.
     """
+    if identifier is None:
+        return None if default is None else default()
     if isinstance(identifier, base_class):
         return identifier
+    if isinstance(identifier, type) and issubclass(identifier, base_class):
+        return identifier()
     if isinstance(identifier, dict) and "class_name" in identifier:
         factory = _lookup(identifier["class_name"], table, argument)
         return factory(**identifier.get("config", {}))
     if isinstance(identifier, str):
         return _lookup(identifier, table, argument)()
+    if function is not None and callable(identifier) and not isinstance(identifier, type):
+        return function(identifier)
     raise TypeError(
         f"`{argument}` must be a string name or a {base_class.__name__} instance. "
         f"Received: {argument}={identifier!r} (of type {type(identifier).__name__})"
@@ -101,7 +120,13 @@ def find_custom_object(name):
 
 
 def serialize(obj):
-    """``None`` and names stay as they are; objects become ``{"class_name", "config"}``."""
+    """``None`` and names stay as they are; objects become ``{"class_name", "config"}``,
+    the form every module's ``get`` (and ``schedules.deserialize``) reads back.
+
+    Public as ``activations.serialize``, ``initializers.serialize``,
+    ``regularizers.serialize`` and ``schedules.serialize``; a model's file uses
+    Keras 3's fuller form (:mod:`minikeras.utils.serialization`).
+    """
     if obj is None or isinstance(obj, str):
         return obj
     return {"class_name": type(obj).__name__, "config": obj.get_config()}
