@@ -27,7 +27,8 @@ import numpy as np
 
 from . import config
 from .utils.registry import resolve
-from .utils.validation import check_bool, check_int, check_number, check_option
+from .utils.validation import (check_binary_labels, check_bool, check_int, check_number,
+                               check_option)
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
 
@@ -75,7 +76,15 @@ class Loss(ABC):
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The reduced loss (a float, or per-sample values for ``reduction="none"``)."""
         y_true, y_pred = self._prepare(y_true, y_pred)
+        self.check_labels(y_true, "y_true")
         return self._reduce(self.call(y_true, y_pred), sample_weight)
+
+    def check_labels(self, y_true, argument):
+        """Raise if ``y_true`` holds labels this loss cannot learn from (nothing by default).
+
+        Called on direct calls; ``fit`` and ``evaluate`` check all of ``y`` once
+        instead, so the training step (``value_and_gradient``) does not repeat it.
+        """
 
     def value_and_gradient(self, y_true, y_pred, sample_weight=None):
         """Return ``(L, dL/dy_pred)`` for the reduced loss ``L``."""
@@ -234,6 +243,10 @@ class BinaryCrossentropy(Loss):
     def _smooth(self, y):
         s = self.label_smoothing
         return y * (1.0 - s) + 0.5 * s if s else y
+
+    def check_labels(self, y_true, argument):
+        """Labels outside ``[0, 1]`` are refused, as by PyTorch's ``BCELoss``."""
+        check_binary_labels(y_true, argument)
 
     def call(self, y_true, y_pred):
         y = self._smooth(y_true)

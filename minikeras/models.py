@@ -194,11 +194,16 @@ class Sequential:
     def set_weights(self, weights):
         """Load arrays in the order and shapes :meth:`get_weights` returns."""
         variables = self.weights
+        if not isinstance(weights, (list, tuple)):
+            raise TypeError(f"`weights` must be a list of arrays, as `get_weights()` returns. "
+                            f"Received: weights of type {type(weights).__name__}")
         if len(weights) != len(variables):
             raise ValueError(f"`weights` must be a list of {len(variables)} arrays for model "
                              f"{self.name!r}. Received {len(weights)} arrays.")
-        for variable, value in zip(variables, weights):
-            variable.assign(value)
+        # Every array is checked before any is copied: a bad one leaves the model as it was.
+        arrays = [variable.checked(value) for variable, value in zip(variables, weights)]
+        for variable, array in zip(variables, arrays):
+            variable.value[...] = array
 
     def summary(self, print_fn=None):
         """Print the layer table and parameter counts (or pass the text to ``print_fn``)."""
@@ -272,6 +277,8 @@ class Sequential:
         loss = losses_module.get(loss)
         metrics = self._resolve_metrics(metrics, "metrics", loss)
         weighted_metrics = self._resolve_metrics(weighted_metrics, "weighted_metrics", loss)
+        if self.built:
+            validation.check_loss_output(loss, self.output_shape)
         # Assigned only now, so a typo in any argument leaves the model as it was.
         self.optimizer, self.loss = optimizer, loss
         self.metrics, self.weighted_metrics = metrics, weighted_metrics
@@ -308,10 +315,13 @@ class Sequential:
 
     def _prepare_y(self, y, argument="y"):
         output_shape = self.output_shape
+        validation.check_loss_output(self.loss, output_shape)
         if self.loss.label_kind == "sparse":
             y = validation.check_array(y, argument, dtype=np.float64)
             return validation.check_sparse_labels(y, output_shape[-1], argument).astype(np.intp)
-        return validation.check_targets(validation.check_array(y, argument), output_shape, argument)
+        y = validation.check_targets(validation.check_array(y, argument), output_shape, argument)
+        self.loss.check_labels(y, argument)
+        return y
 
     def _prepare(self, x, y, sample_weight=None, class_weight=None, names=("x", "y")):
         x = self._prepare_x(x, names[0])
@@ -319,35 +329,24 @@ class Sequential:
         validation.check_same_length(x, y, *names)
         weights = None
         if sample_weight is not None:
-            weights = validation.check_array(sample_weight, "sample_weight")
-            if weights.size != len(x) or weights.ndim > 2:
-                raise ValueError(f"`sample_weight` must have shape ({len(x)},), one weight per "
-                                 f"sample. Received: sample_weight.shape={weights.shape}")
-            weights = weights.reshape(-1)
+            weights = validation.check_sample_weight(sample_weight, len(x))
         if class_weight is not None:
             per_class = self._class_weights(y, class_weight)
             weights = per_class if weights is None else weights * per_class
         return x, y, weights
 
     def _class_weights(self, y, class_weight):
-        """Turn ``{class: weight}`` into one weight per sample (as Keras does)."""
-        if not isinstance(class_weight, dict):
-            raise TypeError(f"`class_weight` must be a dict {{class index: weight}}. Received: "
-                            f"class_weight={class_weight!r}")
+        """Turn ``{class: weight}`` into one weight per sample (as Keras does): the class
+        of a sample is its label, its one-hot row's argmax, or its rounded target."""
         if y.ndim == 1:
-            labels = y
+            labels, classes = y, self.output_shape[-1]
         elif y.shape[1] > 1:
-            labels = y.argmax(axis=1)
+            labels, classes = y.argmax(axis=1), y.shape[1]
         else:
             labels = np.round(y[:, 0]).astype(np.intp)
-        missing = sorted(set(np.unique(labels).tolist()) - set(class_weight))
-        if missing:
-            raise ValueError(f"`class_weight` must give a weight for every class in `y`. "
-                             f"Missing: {missing}")
-        table = np.zeros(max(max(class_weight), int(labels.max())) + 1)
-        for label, weight in class_weight.items():
-            table[label] = weight
-        return table[labels].astype(np.dtype(self.weights[0].dtype) if self.weights else float)
+            classes = max(2, int(labels.max()) + 1)
+        weights = validation.check_class_weight(class_weight, labels, classes)
+        return weights.astype(np.dtype(self.weights[0].dtype) if self.weights else float)
 
     def _fit_data(self, x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch,
                   validation_split, validation_data, validation_batch_size, validation_steps):
@@ -457,7 +456,7 @@ class Sequential:
         """One optimizer step on one batch; returns the batch loss (with penalties)."""
         self._require_compiled("train_on_batch")
         x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight)
-        with self._training_thread():
+        with self._training_thread(), _diverging():
             return self._train_step(x, y, sample_weight)[0]
 
     # -- the loops -------------------------------------------------------------------
@@ -554,6 +553,7 @@ class Sequential:
         epochs = validation.check_int(epochs, "epochs", 0)
         initial_epoch = validation.check_int(initial_epoch, "initial_epoch", 0)
         validation_freq = validation.check_int(validation_freq, "validation_freq", 1)
+        shuffle = validation.check_bool(shuffle, "shuffle")
         data, val = self._fit_data(x, y, sample_weight, class_weight, batch_size, shuffle,
                                    steps_per_epoch, validation_split, validation_data,
                                    validation_batch_size, validation_steps)
@@ -561,7 +561,7 @@ class Sequential:
         callbacks = self._callbacks(callbacks, verbose, epochs, data.steps, training=True)
         running = _RunningLogs(self._loss_tracker, self.metrics, self.weighted_metrics)
         self.stop_training = False
-        with self._training_thread(), buffers.reuse():
+        with self._training_thread(), buffers.reuse(), _diverging():
             callbacks.on_train_begin()
             logs = {}
             for epoch in range(initial_epoch, epochs):
@@ -899,6 +899,14 @@ class _Trainer:
 
     def __exit__(self, *exc):
         self.model._trainer = self._outer
+
+
+def _diverging():
+    """Training that diverges overflows to inf and NaN on the way, in the forward pass,
+    the loss and the optimizer's squares alike: numpy's warnings from each are noise
+    beside the one report that matters, fit's NonFiniteLossGuard (or a user's
+    TerminateOnNaN) on the loss. Inference keeps numpy's warnings."""
+    return np.errstate(over="ignore", invalid="ignore")
 
 
 def _steps(value, argument="steps_per_epoch"):

@@ -42,6 +42,14 @@ class Variable:
 
     def assign(self, new_value):
         """Copy `new_value` into the existing array (numbers, and the shape must match)."""
+        self.value[...] = self.checked(new_value)
+
+    def checked(self, new_value):
+        """``new_value`` as an array this weight can take, or a ValueError saying why.
+
+        Numbers of the weight's shape that fit its dtype: a float64 1e300 would
+        become inf in a float32 weight.
+        """
         try:
             array = np.asarray(new_value)
         except ValueError:  # a ragged list
@@ -49,13 +57,19 @@ class Variable:
         if array is None or array.dtype.kind not in "biuf":
             raise ValueError(f"Weight `{self.name}` must be assigned an array of numbers of "
                              f"shape {self.value.shape}. Received: {reprlib.repr(new_value)}")
-        new_value = array
-        if new_value.shape != self.value.shape:
+        if array.shape != self.value.shape:
             raise ValueError(
                 f"Weight `{self.name}` has shape {self.value.shape}; "
-                f"received a value of shape {new_value.shape}."
+                f"received a value of shape {array.shape}."
             )
-        self.value[...] = new_value
+        with np.errstate(over="ignore", invalid="ignore"):
+            cast = array.astype(self.value.dtype, copy=False)
+            overflow = np.isinf(cast) & np.isfinite(array)
+        if overflow.any():
+            index = tuple(int(i) for i in np.argwhere(overflow)[0])
+            raise ValueError(f"Weight `{self.name}` is {self.value.dtype}, too narrow for the "
+                             f"value {array[index]:g} received at index {index}.")
+        return cast
 
     def cast(self, dtype):
         """Re-store value and gradient as `dtype` (used by the float64 gradient check)."""

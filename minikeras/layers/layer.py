@@ -224,11 +224,16 @@ class Layer(ABC):
 
     def set_weights(self, weights):
         """Copy ``weights`` (a list of arrays, in :attr:`weights` order) into the layer."""
+        if not isinstance(weights, (list, tuple)):
+            raise TypeError(f"`weights` must be a list of arrays, as `get_weights()` returns. "
+                            f"Received: weights of type {type(weights).__name__}")
         if len(weights) != len(self._weights):
             raise ValueError(f"Layer `{self.name}` expects {len(self._weights)} weight arrays. "
                              f"Received: {len(weights)}")
-        for variable, value in zip(self._weights, weights):
-            variable.assign(value)
+        # Every array is checked before any is copied: a bad one leaves the layer as it was.
+        arrays = [variable.checked(value) for variable, value in zip(self._weights, weights)]
+        for variable, array in zip(self._weights, arrays):
+            variable.value[...] = array
 
     def get_config(self):
         """Constructor arguments that rebuild this layer, in Keras 3's shape.

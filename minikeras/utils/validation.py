@@ -33,6 +33,7 @@ Example::
     ...
     ValueError: `units` must be a positive integer. Received: units=0
 """
+import collections.abc
 import math
 import numbers
 import reprlib
@@ -172,6 +173,17 @@ def check_array(value, argument, dtype=None, finite=True):
     """
     if value is None:
         raise ValueError(f"`{argument}` must be an array. Received: {argument}=None")
+    if _is_sparse(value):
+        raise TypeError(f"`{argument}` is a scipy.sparse matrix; minikeras trains on dense "
+                        f"arrays. Convert it with `{argument}.toarray()` (a sparse matrix too "
+                        f"large for that needs fewer features, e.g. TruncatedSVD). Received: "
+                        f"{argument} of type {type(value).__name__}, shape {value.shape}")
+    if _is_pandas(value):
+        value = _from_pandas(value, argument, np.dtype(dtype or config.floatx()))
+    elif isinstance(value, collections.abc.Iterator):
+        raise TypeError(f"`{argument}` must be an array, not a generator or iterator. Received: "
+                        f"{argument} of type {type(value).__name__}. Make it an array with "
+                        f"`np.array(list({argument}))`.")
     try:
         array = np.asarray(value)
     except (ValueError, TypeError):
@@ -188,6 +200,44 @@ def check_array(value, argument, dtype=None, finite=True):
     if finite:
         check_finite(result, argument)
     return result
+
+
+def _is_sparse(value):
+    # scipy.sparse matrices and arrays, recognised without importing scipy.
+    return type(value).__module__.startswith("scipy.sparse") and hasattr(value, "toarray")
+
+
+def _is_pandas(value):
+    return type(value).__module__.startswith("pandas") and hasattr(value, "isna")
+
+
+def _from_pandas(frame, argument, dtype):
+    """A DataFrame's or Series's values as ``dtype``: numeric columns only, nothing missing.
+
+    ``np.asarray`` would give an object array for nullable columns (``Int64``,
+    ``Float64``, ``boolean``) even without a missing value, and a NaN for a
+    missing one: here both get a message that says what to do.
+    """
+    import pandas  # only reached with a pandas object, so pandas is installed
+
+    columns = frame.dtypes.items() if hasattr(frame, "columns") else [(frame.name, frame.dtype)]
+    bad = [(name, str(kind)) for name, kind in columns
+           if not pandas.api.types.is_numeric_dtype(kind)]
+    if bad:
+        raise TypeError(f"`{argument}` must hold numbers. Received: {type(frame).__name__} "
+                        f"columns of other dtypes (column, dtype): {reprlib.repr(bad)}. Encode "
+                        "them as numbers first (e.g. pandas.get_dummies or an sklearn encoder).")
+    missing = frame.isna().to_numpy()
+    if missing.any():
+        row, *column = np.argwhere(missing)[0]
+        where = f"row {frame.index[row]!r}" + (f", column {frame.columns[column[0]]!r}"
+                                               if column else "")
+        count = int(missing.sum())
+        raise ValueError(f"`{argument}` has {count} missing value{'s' * (count > 1)} (NaN, "
+                         f"None or pd.NA), the first at {where}. Fill or drop them first, e.g. "
+                         f"`{argument}.fillna(...)` or `{argument}.dropna()`.")
+    with np.errstate(over="ignore"):  # an overflow becomes inf, which check_finite reports
+        return frame.to_numpy(dtype=dtype)
 
 
 def check_finite(array, argument, offset=0):
@@ -255,3 +305,84 @@ def check_targets(y, output_shape, argument="y"):
                          f"the model's output {tuple(output_shape)}. Received: "
                          f"{argument}.shape={y.shape}.{hint}")
     return y
+
+
+def check_binary_labels(y, argument="y"):
+    """Labels for binary cross-entropy: every value in ``[0, 1]`` (soft labels allowed).
+
+    A label of 2 or -1 gives the loss no minimum to learn towards (its gradient
+    ``p - y`` never vanishes); PyTorch's ``BCELoss`` refuses such labels too.
+    """
+    if y.size and (y.min() < 0 or y.max() > 1):
+        bad = y[(y < 0) | (y > 1)].flat[0]
+        raise ValueError(f"`{argument}` must hold binary labels in [0, 1] for binary "
+                         f"cross-entropy. Received a label {bad:g}. For class indices use "
+                         "loss='sparse_categorical_crossentropy'.")
+    return y
+
+
+def check_loss_output(loss, output_shape):
+    """A loss over classes needs an output per class: one unit would make it constant.
+
+    A softmax over one unit is always 1, so categorical cross-entropy would read
+    0 and nothing would learn.
+    """
+    if loss.label_kind in ("categorical", "sparse") and output_shape[-1] == 1:
+        raise ValueError(f"`loss`={loss.name!r} needs one output unit per class, at least 2, "
+                         f"but the model's output {tuple(output_shape)} has 1 unit, so the "
+                         "loss would always be 0. For two classes use one sigmoid unit with "
+                         "loss='binary_crossentropy', or Dense(n_classes, "
+                         "activation='softmax') as the last layer.")
+
+
+def check_sample_weight(sample_weight, n):
+    """One finite, non-negative weight per sample: shape ``(n,)`` or ``(n, 1)`` -> ``(n,)``."""
+    if isinstance(sample_weight, (numbers.Number, np.generic)) or \
+            (isinstance(sample_weight, np.ndarray) and sample_weight.ndim == 0):
+        raise ValueError(f"`sample_weight` must be an array of shape ({n},), one weight per "
+                         f"sample. Received: sample_weight={reprlib.repr(sample_weight)}")
+    weights = check_array(sample_weight, "sample_weight")
+    if weights.shape not in ((n,), (n, 1)):
+        raise ValueError(f"`sample_weight` must have shape ({n},), one weight per "
+                         f"sample. Received: sample_weight.shape={weights.shape}")
+    weights = weights.reshape(-1)
+    if weights.min() < 0:
+        index = int(np.argmax(weights < 0))
+        raise ValueError(f"`sample_weight` must be non-negative. Received: "
+                         f"sample_weight[{index}]={weights[index]:g}")
+    return weights
+
+
+def check_class_weight(class_weight, labels, classes):
+    """``{class index: weight}`` -> one weight per sample (float64), as Keras does.
+
+    Args:
+        class_weight: what the caller passed.
+        labels: the integer class of each sample, shape ``(n,)``.
+        classes: how many classes the model tells apart: keys must lie in
+            ``[0, classes)``, so that a table of that size holds every weight.
+
+    Every key must be an integer class index (``-1`` would index the last
+    class, a huge one would size the table), every value a finite non-negative
+    number, and every class in ``labels`` needs a weight.
+    """
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"`class_weight` must be a dict {{class index: weight}}. Received: "
+                        f"class_weight={reprlib.repr(class_weight)}")
+    table = np.full(classes, np.nan)
+    for key, weight in class_weight.items():
+        if not isinstance(key, numbers.Integral) or isinstance(key, (bool, np.bool_)) \
+                or not 0 <= key < classes:
+            raise ValueError(f"`class_weight` keys must be integer class indices in "
+                             f"[0, {classes}) for this model and data. Received: "
+                             f"class_weight key {reprlib.repr(key)}")
+        table[int(key)] = check_number(weight, f"class_weight[{int(key)}]", 0)
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"`class_weight` needs class labels >= 0 in `y`. Received a label "
+                         f"{labels.min()}.")
+    present = np.unique(labels)
+    missing = present[np.isnan(table[present])]
+    if missing.size:
+        raise ValueError(f"`class_weight` must give a weight for every class in `y`. "
+                         f"Missing: {missing.tolist()}")
+    return table[labels]
