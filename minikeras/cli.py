@@ -16,7 +16,6 @@ import csv
 import math
 import os
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from . import Input, Sequential, __version__, config, optimizers, utils
 from .callbacks import Callback, NonFiniteLossWarning
 from .layers import Dense
 from .saving import load_model
+from .utils import files
 from .utils.progbar import format_value
 
 DATASETS = ("breast_cancer", "mnist")
@@ -453,18 +453,13 @@ def _csv_lines(rows):
 
 
 def _write_atomic(path, rows):
-    """Write ``rows`` to ``path`` (.npy or .csv) through a temporary file renamed at the end."""
-    fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if path.suffix.lower() == ".npy":
-                np.save(f, rows)
-            else:
-                f.writelines(line.encode() for line in _csv_lines(rows))
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    """Write ``rows`` to ``path``, .npy or .csv, atomically (minikeras/utils/files.py)."""
+    def write(file):
+        if path.suffix.lower() == ".npy":
+            np.save(file, rows)
+        else:
+            file.writelines(line.encode() for line in _csv_lines(rows))
+    files.write_atomic(path, write)
 
 
 # -- the entry point -----------------------------------------------------------------------

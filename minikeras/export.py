@@ -29,16 +29,15 @@ needs, so older runtimes load it too.
 ``onnx`` is an optional dependency (``pip install "minikeras[onnx]"``),
 imported only when a model is exported.
 """
-import contextlib
 import math
 import os
-import tempfile
 
 import numpy as np
 
 from . import activations as act
 from .layers import (Activation, BatchNormalization, Dense, Dropout, Flatten, GaussianNoise,
                      InputTensor, Layer, LayerNormalization)
+from .utils import files
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 17  # LayerNormalization first appears in opset 17
@@ -167,7 +166,7 @@ def export_onnx(model, filepath, verbose=None, input_signature=None, opset_versi
                                    ir_version=helper.find_min_ir_version_for(opsets))
     onnx.checker.check_model(onnx_model, full_check=True)  # a lowering bug fails here, not later
     path = os.fspath(filepath)
-    _write_atomically(path, onnx_model.SerializeToString())
+    files.write_atomic(path, lambda file: file.write(onnx_model.SerializeToString()))
     if verbose is None or verbose:
         print(f"Saved artifact at '{path}'.")
 
@@ -211,26 +210,6 @@ def _apply_input_signature(model, input_signature):
         raise ValueError(f"`input_signature` must match the model's input shape "
                          f"{model.input_shape[1:]}. Received: input_signature={spec!r}")
     return spec.name or "input"
-
-
-def _write_atomically(path, data):
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
-                               suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes it 0600; give it a normal file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # -- layers -----------------------------------------------------------------------

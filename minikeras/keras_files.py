@@ -55,6 +55,7 @@ import numpy as np
 
 from . import saving
 from .utils import files, serialization
+from .variable import assign_all
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose file layouts these are
 _MAX_CONFIG_BYTES = 64 << 20
@@ -468,8 +469,7 @@ def _read_weights(h5, model, path, with_optimizer):
             raise ValueError(f"{path!r}: layer {layer.name!r} ({key}) has {len(variables)} "
                              f"weights, but the file holds {sorted(saved)!r:.100} for it.")
         values += [(v, _dataset(group, str(i), v.shape, path)) for i, v in enumerate(variables)]
-    for variable, value in values:
-        variable.assign(value)
+    assign_all([variable for variable, _ in values], [value for _, value in values], repr(path))
     if with_optimizer and model.compiled and "optimizer" in h5:
         group = _group(_group(h5, "optimizer", path), "vars", path)
         count = len(group.keys())
@@ -500,8 +500,7 @@ def _read_legacy_weights(group, model, path):
             _string_list(_group(group, "top_level_model_weights", path), "weight_names", path):
         raise ValueError(f"{path!r} holds weights of the model itself, which a Sequential "
                          "model does not have.")
-    for variable, value in values:
-        variable.assign(value)
+    assign_all([variable for variable, _ in values], [value for _, value in values], repr(path))
 
 
 def _load_optimizer(model, path, count, read):

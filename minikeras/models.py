@@ -37,6 +37,7 @@ from .utils import buffers, registry, serialization, validation
 from .utils.batching import EpochIterator
 from .utils.registry import register_model_class, unique_name
 from .utils.summary import summary_text
+from .variable import assign_all
 
 # Guards `Sequential._trainer`, the thread training a model: a second thread
 # trying to train the same model at once is refused rather than corrupting it.
@@ -200,10 +201,7 @@ class Sequential:
         if len(weights) != len(variables):
             raise ValueError(f"`weights` must be a list of {len(variables)} arrays for model "
                              f"{self.name!r}. Received {len(weights)} arrays.")
-        # Every array is checked before any is copied: a bad one leaves the model as it was.
-        arrays = [variable.checked(value) for variable, value in zip(variables, weights)]
-        for variable, array in zip(variables, arrays):
-            variable.value[...] = array
+        assign_all(variables, weights)  # a bad array leaves the model as it was
 
     def summary(self, print_fn=None):
         """Print the layer table and parameter counts (or pass the text to ``print_fn``)."""

@@ -72,6 +72,7 @@ import numpy as np
 from . import random
 from .layers.layer import weight_budget
 from .utils import files, registry, serialization
+from .variable import assign_all
 
 FORMAT_NAME = "minikeras"
 FORMAT_VERSION = 3
@@ -373,7 +374,7 @@ def _assign_native_weights(model, header, arrays, path):
         if value.shape != variable.shape:
             raise ValueError(f"weight {i} ({meta['name']!r}) in {path!r} has shape "
                              f"{value.shape}, but model {model.name!r} expects {variable.shape}.")
-        variable.assign(value)
+    assign_all(variables, [arrays[f"weight_{i}"] for i in range(len(variables))], repr(path))
 
 
 def _read_native(path):

@@ -79,3 +79,19 @@ class Variable:
 
     def __repr__(self):
         return f"<Variable {self.name} shape={self.shape} dtype={self.dtype}>"
+
+
+def assign_all(variables, values, source=None):
+    """Copy each of ``values`` into its variable, all or none: every value is checked
+    (:meth:`Variable.checked`) before the first is copied.
+
+    ``source`` (e.g. the file the values come from) starts each error message.
+    """
+    try:
+        arrays = [variable.checked(value) for variable, value in zip(variables, values)]
+    except ValueError as error:
+        if source is None:
+            raise
+        raise ValueError(f"{source}: {error}") from None
+    for variable, array in zip(variables, arrays):
+        variable.value[...] = array

@@ -42,6 +42,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..utils import files
+
 DEFAULT_MIRROR = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 """Where the four ``.gz`` files are fetched from unless told otherwise."""
 
@@ -171,17 +173,7 @@ def _download(url, target, expected, stream, source):
     if digest != expected.sha256:
         raise OSError(f"The file downloaded from {url} is corrupted: its SHA-256 is {digest}, "
                       f"expected {expected.sha256}. Nothing was saved.\n{_how_to_get(folder)}")
-    fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(body)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        # Also on Ctrl-C: a half-written file must never stay behind.
-        Path(partial).unlink(missing_ok=True)
-        raise
+    files.write_atomic(target, lambda out: out.write(body))  # never half a file
 
 
 def _receive(url, size, progress):

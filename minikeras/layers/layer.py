@@ -49,7 +49,7 @@ from .. import config, random
 from ..utils import buffers
 from ..utils.registry import snake_case, unique_name
 from ..utils.validation import check_bool
-from ..variable import Variable
+from ..variable import Variable, assign_all
 
 
 class Layer(ABC):
@@ -230,10 +230,7 @@ class Layer(ABC):
         if len(weights) != len(self._weights):
             raise ValueError(f"Layer `{self.name}` expects {len(self._weights)} weight arrays. "
                              f"Received: {len(weights)}")
-        # Every array is checked before any is copied: a bad one leaves the layer as it was.
-        arrays = [variable.checked(value) for variable, value in zip(self._weights, weights)]
-        for variable, array in zip(self._weights, arrays):
-            variable.value[...] = array
+        assign_all(self._weights, weights)  # a bad array leaves the layer as it was
 
     def get_config(self):
         """Constructor arguments that rebuild this layer, in Keras 3's shape.
