@@ -22,6 +22,7 @@ import csv
 import math
 import numbers
 import os
+import reprlib
 import string
 import warnings
 
@@ -291,7 +292,10 @@ class _MonitorCallback(Callback):
 
     def __init__(self, monitor, mode, min_delta=0.0):
         super().__init__()
-        if mode not in ("auto", "min", "max"):
+        if not (isinstance(monitor, str) and monitor):
+            raise ValueError(f"`monitor` must be the name of a logged quantity, such as "
+                             f"'val_loss'. Received: monitor={reprlib.repr(monitor)}")
+        if not isinstance(mode, str) or mode not in ("auto", "min", "max"):
             warnings.warn(f"{type(self).__name__} mode {mode!r} is unknown, fallback to auto "
                           "mode.", UserWarning, stacklevel=3)
             mode = "auto"

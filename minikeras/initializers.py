@@ -440,7 +440,7 @@ ALL_INITIALIZERS = {
 }
 
 
-def get(identifier):
+def get(identifier, argument="initializer"):
     """Resolve an initializer from a Keras name, a config dict, an instance or a function.
 
     ``get("glorot_uniform")`` and ``get("GlorotUniform")`` give ``GlorotUniform()``;
@@ -449,9 +449,11 @@ def get(identifier):
     plain function ``f(shape, dtype=None)`` is returned as is; ``None`` gives ``None``.
     The same look-up as every ``get`` (:func:`minikeras.utils.registry.resolve`).
 
+    ``argument`` names it in errors, e.g. ``"kernel_initializer"``.
+
     Raises:
         ValueError: for an unknown name, listing the valid ones.
         TypeError: for anything else.
     """
-    return resolve(identifier, ALL_INITIALIZERS, Initializer, "initializer",
+    return resolve(identifier, ALL_INITIALIZERS, Initializer, argument,
                    function=lambda fn: fn)

@@ -27,8 +27,8 @@ import numpy as np
 
 from . import config
 from .utils.registry import resolve
-from .utils.validation import (check_binary_labels, check_bool, check_int, check_number,
-                               check_option)
+from .utils.validation import (check_binary_labels, check_bool, check_int, check_name,
+                               check_number, check_option)
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
 
@@ -63,7 +63,7 @@ class Loss(ABC):
 
     def __init__(self, name=None, reduction="sum_over_batch_size"):
         self.reduction = check_option(reduction, "reduction", _REDUCTIONS)
-        self.name = name or _default_name(type(self))
+        self.name = check_name(name) or _default_name(type(self))
 
     @abstractmethod
     def call(self, y_true, y_pred):

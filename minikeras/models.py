@@ -20,6 +20,8 @@ the running logs.
 """
 import copy
 import json
+import numbers
+import reprlib
 import threading
 
 import numpy as np
@@ -288,12 +290,19 @@ class Sequential:
     def _resolve_metrics(self, metrics, argument, loss):
         if metrics is None:
             return []
-        if isinstance(metrics, str) or not hasattr(metrics, "__iter__"):
-            raise TypeError(f"`{argument}` must be a list. Received: {argument}={metrics!r}")
-        if any(m is None for m in metrics):  # metrics.get(None) is None, as Keras's
-            raise TypeError(f"`{argument}` must hold metric names, functions or Metric "
-                            f"instances. Received: {argument}={metrics!r}")
-        return [metrics_module.get(m) for m in metrics]
+        if not isinstance(metrics, (list, tuple)):
+            raise TypeError(f"`{argument}` must be a list. Received: "
+                            f"{argument}={reprlib.repr(metrics)}")
+        resolved = []
+        for i, metric in enumerate(metrics):
+            try:
+                resolved.append(metrics_module.get(metric))
+            except (ValueError, TypeError) as error:
+                raise type(error)(f"`{argument}[{i}]`: {error}") from None
+            if resolved[-1] is None:  # metrics.get(None) is None, as Keras's
+                raise TypeError(f"`{argument}[{i}]` must be a metric name, function or Metric "
+                                f"instance. Received: None")
+        return resolved
 
     def _require_compiled(self, what):
         if not self.compiled:
@@ -960,8 +969,9 @@ def clone_model(model, input_tensors=None, clone_function=None):
 
 
 def _resolve_verbose(verbose):
-    if verbose == "auto":
+    if isinstance(verbose, str) and verbose == "auto":
         return 1
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
-    return verbose
+    if not isinstance(verbose, numbers.Integral) or verbose not in (0, 1, 2):
+        raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: "
+                         f"verbose={reprlib.repr(verbose)}")
+    return int(verbose)

@@ -33,7 +33,7 @@ import numpy as np
 from . import schedules
 from .utils import buffers
 from .utils.registry import resolve
-from .utils.validation import check_bool, check_number
+from .utils.validation import check_bool, check_name, check_number
 
 
 class Optimizer(ABC):
@@ -70,7 +70,7 @@ class Optimizer(ABC):
         self.clipnorm = check_number(clipnorm, "clipnorm", 0, allow=[None])
         self.clipvalue = check_number(clipvalue, "clipvalue", 0, allow=[None])
         self.global_clipnorm = check_number(global_clipnorm, "global_clipnorm", 0, allow=[None])
-        self.name = name or type(self).__name__.lower()
+        self.name = check_name(name) or type(self).__name__.lower()
         self.iterations = 0
         self.built = False
         self._slots = {}

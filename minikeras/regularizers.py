@@ -136,12 +136,12 @@ l1, l2, l1_l2 = L1, L2, L1L2
 ALL_REGULARIZERS = {"l1": L1, "l2": L2, "l1_l2": L1L2}
 
 
-def get(identifier):
+def get(identifier, argument="regularizer"):
     """Resolve a regularizer from a Keras name, a config dict or an instance.
 
     ``None`` gives ``None``; ``get("l2")``, ``get("L2")`` and ``get(L2)`` give
     ``L2(0.01)``; ``get({"class_name": "L1L2", "config": {"l1": 0.1}})`` builds
-    one with arguments.
+    one with arguments. ``argument`` names it in errors, e.g. ``"kernel_regularizer"``.
 
     Raises:
         ValueError: for an unknown name, listing the valid ones.
@@ -149,4 +149,4 @@ def get(identifier):
 
     The same look-up as every ``get`` (:func:`minikeras.utils.registry.resolve`).
     """
-    return resolve(identifier, ALL_REGULARIZERS, Regularizer, "regularizer")
+    return resolve(identifier, ALL_REGULARIZERS, Regularizer, argument)

@@ -81,7 +81,7 @@ def test_dense_rejects_bad_units(units):
 def test_dense_rejects_unknown_names():
     with pytest.raises(ValueError, match="Unknown `activation`: 'relux'.*relu"):
         Dense(2, activation="relux")
-    with pytest.raises(ValueError, match="Unknown `initializer`: 'glorot'.*glorot_uniform"):
+    with pytest.raises(ValueError, match="Unknown `kernel_initializer`: 'glorot'.*glorot_uniform"):
         Dense(2, kernel_initializer="glorot").build((None, 3))
 
 

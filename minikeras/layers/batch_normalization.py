@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from ..utils.serialization import serialize
-from ..utils.validation import check_bool, check_int, check_number
+from ..utils.validation import FLOAT32_MAX, check_bool, check_int, check_number
 from .layer import Layer
 from .standardization import normalization_backward, scale_and_shift, scale_and_shift_backward
 
@@ -69,15 +69,15 @@ class BatchNormalization(Layer):
         super().__init__(**kwargs)
         self.axis = check_int(axis, "axis")
         self.momentum = check_number(momentum, "momentum", 0, 1)
-        self.epsilon = check_number(epsilon, "epsilon", 0, closed="neither")
+        self.epsilon = check_number(epsilon, "epsilon", 0, FLOAT32_MAX, closed="right")
         self.center, self.scale = check_bool(center, "center"), check_bool(scale, "scale")
         self.initializers = {"beta": beta_initializer, "gamma": gamma_initializer,
                              "moving_mean": moving_mean_initializer,
                              "moving_variance": moving_variance_initializer}
-        for initializer in self.initializers.values():
-            initializers.get(initializer)  # a typo fails here, where it was written
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        for weight, initializer in self.initializers.items():  # a typo fails where it is written
+            initializers.get(initializer, f"{weight}_initializer")
+        self.beta_regularizer = regularizers.get(beta_regularizer, "beta_regularizer")
+        self.gamma_regularizer = regularizers.get(gamma_regularizer, "gamma_regularizer")
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
 
     def build(self, input_shape):

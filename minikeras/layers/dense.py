@@ -48,12 +48,13 @@ class Dense(Layer):
         self.units = check_int(units, "units", 1)
         self.activation = activations.get(activation)
         self.use_bias = check_bool(use_bias, "use_bias")
-        for initializer in (kernel_initializer, bias_initializer):
-            initializers.get(initializer)  # a typo fails here, where it was written
+        # A typo fails here, where it was written.
+        initializers.get(kernel_initializer, "kernel_initializer")
+        initializers.get(bias_initializer, "bias_initializer")
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer, "kernel_regularizer")
+        self.bias_regularizer = regularizers.get(bias_regularizer, "bias_regularizer")
         self.kernel = self.bias = None
 
     def build(self, input_shape):

@@ -41,6 +41,7 @@ reads) and has no public ``input_shape``.
 import contextlib
 import contextvars
 import math
+import sys
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -48,7 +49,7 @@ import numpy as np
 from .. import config, random
 from ..utils import buffers
 from ..utils.registry import snake_case, unique_name
-from ..utils.validation import check_bool
+from ..utils.validation import check_bool, check_int, check_name
 from ..variable import Variable, assign_all
 
 
@@ -65,11 +66,9 @@ class Layer(ABC):
     """
 
     def __init__(self, name=None, input_shape=None, trainable=True, input_dim=None):
-        if name is not None and not (isinstance(name, str) and name):
-            raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")
-        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.name = check_name(name) or unique_name(snake_case(type(self).__name__))
         if input_dim is not None:  # Keras 2's spelling of input_shape=(input_dim,)
-            input_shape = (input_dim,)
+            input_shape = (check_int(input_dim, "input_dim", 1),)
         self._input_shape_arg = None if input_shape is None else _shape_tuple(input_shape)
         self.trainable = check_bool(trainable, "trainable")
         self.built = False
@@ -95,10 +94,25 @@ class Layer(ABC):
         self.built = True
 
     def add_weight(self, name, shape, initializer="zeros", regularizer=None, trainable=True):
-        """Create, register and return a :class:`Variable` in the default float type."""
+        """Create, register and return a :class:`Variable` in the default float type.
+
+        ``initializer=None`` means ``"glorot_uniform"``, Keras's default for float weights.
+        """
         from .. import initializers
-        _charge_weight_budget(self, name, tuple(shape))
-        value = initializers.get(initializer)(tuple(shape), dtype=config.floatx())
+        shape = tuple(shape)
+        _charge_weight_budget(self, name, shape)
+        dtype = np.dtype(config.floatx())
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > sys.maxsize:
+            raise ValueError(f"Layer {self.name!r} cannot create its weight {name!r} of shape "
+                             f"{shape}: {nbytes:.3g} bytes are more than numpy can address. "
+                             "Check the layer's sizes.")
+        try:
+            value = initializers.get(initializer or "glorot_uniform")(shape, dtype=dtype.name)
+        except MemoryError:
+            raise MemoryError(f"Layer {self.name!r} cannot create its weight {name!r} of shape "
+                              f"{shape}: {nbytes:.3g} bytes are more than this machine can "
+                              "allocate. Check the layer's sizes.") from None
         variable = Variable(value, name=name, trainable=trainable, regularizer=regularizer)
         self._weights.append(variable)
         return variable

@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import initializers, regularizers
 from ..utils.serialization import serialize
-from ..utils.validation import check_bool, check_int, check_number
+from ..utils.validation import FLOAT32_MAX, check_bool, check_int, check_number
 from .layer import Layer
 from .standardization import normalization_backward, scale_and_shift, scale_and_shift_backward
 
@@ -48,13 +48,14 @@ class LayerNormalization(Layer):
             self.axis = [check_int(a, f"axis[{i}]") for i, a in enumerate(axis)]
         else:
             self.axis = check_int(axis, "axis")
-        self.epsilon = check_number(epsilon, "epsilon", 0, closed="neither")
+        self.epsilon = check_number(epsilon, "epsilon", 0, FLOAT32_MAX, closed="right")
         self.center, self.scale = check_bool(center, "center"), check_bool(scale, "scale")
-        for initializer in (beta_initializer, gamma_initializer):
-            initializers.get(initializer)  # a typo fails here, where it was written
+        # A typo fails here, where it was written.
+        initializers.get(beta_initializer, "beta_initializer")
+        initializers.get(gamma_initializer, "gamma_initializer")
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_regularizer = regularizers.get(beta_regularizer, "beta_regularizer")
+        self.gamma_regularizer = regularizers.get(gamma_regularizer, "gamma_regularizer")
         self.gamma = self.beta = None
 
     def build(self, input_shape):

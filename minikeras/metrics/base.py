@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import config, losses
 from ..utils.registry import unique_name
+from ..utils.validation import check_name
 
 EPSILON = losses.EPSILON  # Keras's backend.epsilon(), 1e-7
 
@@ -170,7 +171,7 @@ class Metric(ABC):
     direction = None
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.name = check_name(name) or unique_name(_snake_case(type(self).__name__))
         self.dtype = dtype or config.floatx()
         self.reset_state()
 

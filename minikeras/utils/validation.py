@@ -44,6 +44,10 @@ from .. import config
 
 _CLOSED = ("both", "left", "right", "neither")
 
+# The largest float32: a bound for constants that join float32 arithmetic (an
+# `epsilon` of 1e300 would overflow to inf there).
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 def check_number(value, argument, low=None, high=None, *, closed="both", allow=()):
     """Return ``value`` as a float if it is a real number in the interval from ``low`` to ``high``.
@@ -89,6 +93,14 @@ def check_option(value, argument, options):
     if _is_one_of(value, options):
         return value
     raise ValueError(f"`{argument}` must be one of {list(options)}. "
+                     f"Received: {argument}={reprlib.repr(value)}")
+
+
+def check_name(value, argument="name"):
+    """Return ``value`` if it is None (a default name follows) or a non-empty string."""
+    if value is None or (isinstance(value, str) and value):
+        return value
+    raise ValueError(f"`{argument}` must be a non-empty string or None. "
                      f"Received: {argument}={reprlib.repr(value)}")
 
 
