@@ -393,6 +393,18 @@ def test_download_uses_the_mirror_environment_variable(mirror, mnist_dir, tmp_pa
     assert path.read_bytes() == (mnist_dir / LABELS).read_bytes()
 
 
+def test_a_download_gets_a_normal_file_mode_without_touching_the_umask(mirror, tmp_path,
+                                                                        monkeypatch):
+    """Written by utils/files.write_atomic: not mkstemp's 0600, and no umask dance."""
+    start, _ = mirror
+    mask = os.umask(0)  # only the test reads it this way
+    os.umask(mask)
+    monkeypatch.setattr(os, "umask", lambda *a: pytest.fail("os.umask was called"))
+    path = mnist.fetch(LABELS, tmp_path / "cache", mirror=start())
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~mask
+    assert [p.name for p in path.parent.iterdir()] == [LABELS]
+
+
 def test_a_corrupted_download_is_rejected_and_leaves_nothing(mirror, tmp_path):
     start, served = mirror
     content = bytearray((served / LABELS).read_bytes())
