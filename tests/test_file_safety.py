@@ -341,7 +341,7 @@ def native(tmp_path):
     return path
 
 
-def _assert_refused(path, match="", loader=load_model, peak_mb=16):
+def _assert_refused(path, match=None, loader=load_model, peak_mb=16):
     """ValueError naming the file, with a bounded peak of traced memory."""
     tracemalloc.start()
     try:
@@ -652,4 +652,53 @@ def test_fuzz_header_values(data, tmp_path_factory):
         parent[where[-1]] = value
     path = tmp_path_factory.mktemp("header") / NATIVE
     _write_native(path, changed, entries)
+    _load_or_refuse(path)
+
+
+def _mutated(document, data):
+    """``document`` (JSON) with one value, anywhere in it, replaced by an arbitrary one."""
+    paths = sorted(_leaf_paths(document), key=repr)
+    where = data.draw(st.sampled_from(paths))
+    value = data.draw(_JSON)
+    if not where:
+        return value
+    changed = json.loads(json.dumps(document))
+    parent = changed
+    for key in where[:-1]:
+        parent = parent[key]
+    parent[where[-1]] = value
+    return changed
+
+
+@pytest.mark.parametrize("member", ["config.json", "metadata.json"])
+@FUZZ
+@given(data=st.data())
+def test_fuzz_keras_archive_json_values(member, data, tmp_path_factory):
+    """Any value anywhere in a .keras archive's JSON (its CRC recomputed, as a crafted file
+    would): the file loads or is refused with a ValueError naming it."""
+    _needs_h5("model.keras")
+    original = _saved_bytes("model.keras", tmp_path_factory)
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members[member] = json.dumps(_mutated(json.loads(members[member]), data)).encode()
+    path = tmp_path_factory.mktemp("keras_json") / "model.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    _load_or_refuse(path)
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_h5_model_config_values(data, tmp_path_factory):
+    """The same for a legacy .h5 file's model_config attribute (its checksum header dropped:
+    a file Keras wrote carries none)."""
+    h5py = pytest.importorskip("h5py", reason='Keras files need h5py: pip install '
+                                              '"minikeras[h5]"')
+    original = _saved_bytes("model.h5", tmp_path_factory)
+    path = tmp_path_factory.mktemp("h5_config") / "model.h5"
+    path.write_bytes(original[original.index(b"\x89HDF\r\n\x1a\n"):])
+    with h5py.File(path, "r+") as h5:
+        config = json.loads(h5.attrs["model_config"])
+        h5.attrs["model_config"] = json.dumps(_mutated(config, data)).encode()
     _load_or_refuse(path)
