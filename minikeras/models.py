@@ -293,15 +293,15 @@ class Sequential:
         if not isinstance(metrics, (list, tuple)):
             raise TypeError(f"`{argument}` must be a list. Received: "
                             f"{argument}={reprlib.repr(metrics)}")
+        if any(m is None for m in metrics):  # metrics.get(None) is None, as Keras's
+            raise TypeError(f"`{argument}` must hold metric names, functions or Metric "
+                            f"instances. Received: {argument}={reprlib.repr(metrics)}")
         resolved = []
         for i, metric in enumerate(metrics):
             try:
                 resolved.append(metrics_module.get(metric))
             except (ValueError, TypeError) as error:
                 raise type(error)(f"`{argument}[{i}]`: {error}") from None
-            if resolved[-1] is None:  # metrics.get(None) is None, as Keras's
-                raise TypeError(f"`{argument}[{i}]` must be a metric name, function or Metric "
-                                f"instance. Received: None")
         return resolved
 
     def _require_compiled(self, what):

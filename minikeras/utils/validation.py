@@ -5,7 +5,7 @@ expected, then what was received::
 
     `learning_rate` must be a non-negative finite number. Received: learning_rate=nan
 
-Constructor arguments are checked by four functions, each returning the
+Constructor arguments are checked by five functions, each returning the
 cleaned value (a Python ``float``, ``int`` or ``bool``, so configurations stay
 plain JSON even when numpy scalars were passed). Like scikit-learn's
 ``_parameter_constraints``, a call *declares* the constraint and the message
@@ -18,6 +18,12 @@ is written from it, so the two cannot disagree:
 * :func:`check_int` -- the same for integers.
 * :func:`check_bool` -- ``True`` or ``False``.
 * :func:`check_option` -- one of a few values, such as strings.
+* :func:`check_name` -- None (a default name follows) or a non-empty string.
+
+The data of ``fit``, ``evaluate`` and ``predict`` goes through
+:func:`check_array` (numbers, not empty, finite; pandas objects converted,
+scipy.sparse and iterators refused by name) and the checks of labels, sample
+and class weights below it.
 
 Booleans are never numbers here (``True`` is not a learning rate), and numpy
 scalars are accepted wherever Python numbers are. ``allow`` lists values taken
