@@ -72,6 +72,15 @@ class Initializer:
         return f"{type(self).__name__}({args})"
 
 
+def _check_unsharded(input_axes, output_axes):
+    """Keras's ``input_axes``/``output_axes`` shard a weight's fans across devices: only None."""
+    for argument, value in (("input_axes", input_axes), ("output_axes", output_axes)):
+        if value is not None:
+            raise NotImplementedError(f"`{argument}` is a Keras feature minikeras does not have "
+                                      f"(sharded weights): only {argument}=None is accepted. "
+                                      f"Received: {argument}={value!r:.100}")
+
+
 def _standardize(shape, dtype):
     """``(shape, dtype)`` as a tuple of ints and a numpy dtype (default: floatx)."""
     shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
@@ -95,23 +104,46 @@ class Ones(Initializer):
 
 
 class Constant(Initializer):
-    """Every entry equal to one scalar: ``w = value``.
+    """Every entry equal to ``value``, or ``value`` broadcast over the weight: ``w = value``.
 
     Args:
-        value: a finite number (default ``0.0``).
+        value: a finite number (default ``0.0``), or an array (list) of finite
+            numbers that broadcasts to the weight's shape, as in Keras; e.g. an
+            output bias ``np.log([pos / neg])`` for imbalanced classes.
 
-    Example: ``Constant(3.0)((2,))`` gives ``[3., 3.]``.
+    Example: ``Constant(3.0)((2,))`` gives ``[3., 3.]``; ``Constant([1.0, 2.0])((2, 2))``
+    gives ``[[1., 2.], [1., 2.]]``.
     """
 
     def __init__(self, value=0.0):
-        self.value = check_number(value, "value")
+        if isinstance(value, dict) and value.get("class_name") == "__numpy__":
+            value = value.get("config", {}).get("value")  # an array as Keras's configs write it
+        if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+            self.value = check_number(value, "value")
+            return
+        try:
+            array = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            array = None
+        if array is None or not np.isfinite(array).all():
+            raise ValueError(f"`value` must be a finite number or an array of finite numbers. "
+                             f"Received: value={value!r:.100}")
+        self.value = array
 
     def __call__(self, shape, dtype=None):
         shape, dtype = _standardize(shape, dtype)
-        return np.full(shape, self.value, dtype)
+        try:
+            return np.broadcast_to(np.asarray(self.value, dtype), shape).copy()
+        except ValueError:
+            raise ValueError(f"`Constant` value of shape {np.shape(self.value)} cannot fill a "
+                             f"weight of shape {shape}.") from None
 
     def get_config(self):
-        return {"value": self.value}
+        if isinstance(self.value, float):
+            return {"value": self.value}
+        # Keras's form for an array in a config, which Keras reads back as one.
+        return {"value": {"class_name": "__numpy__",
+                          "config": {"value": self.value.tolist(), "dtype": "float64"}}}
 
 
 class Identity(Initializer):
@@ -267,12 +299,15 @@ class VarianceScaling(RandomInitializer):
         distribution: ``"truncated_normal"`` (default; ``"normal"`` is an alias),
             ``"untruncated_normal"`` or ``"uniform"``.
         seed: see :class:`RandomInitializer`.
+        input_axes, output_axes: Keras's fan axes for sharded weights; only None.
 
     Example: ``VarianceScaling(2.0, "fan_in", "uniform")((50, 10))`` draws from
     ``U[-0.346, 0.346)``, since ``sqrt(3 * 2 / 50) = 0.346``.
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
+        _check_unsharded(input_axes, output_axes)
         self.scale = check_number(scale, "scale", 0, closed="neither")
         self.mode = check_option(mode, "mode", _MODES)
         name = distribution.lower() if isinstance(distribution, str) else distribution
@@ -296,7 +331,7 @@ class VarianceScaling(RandomInitializer):
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                **super().get_config()}
+                **super().get_config(), "input_axes": None, "output_axes": None}
 
 
 class _Preset(VarianceScaling):
@@ -304,11 +339,11 @@ class _Preset(VarianceScaling):
 
     preset = {}
 
-    def __init__(self, seed=None):
-        super().__init__(**self.preset, seed=seed)
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(**self.preset, seed=seed, input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": None, "output_axes": None}
 
 
 class GlorotUniform(_Preset):

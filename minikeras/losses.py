@@ -43,6 +43,9 @@ class Loss(ABC):
     Args:
         name: display name; defaults to the snake-case class name.
         reduction: ``"sum_over_batch_size"`` (default), ``"sum"`` or ``"none"``.
+        **kwargs: Keras's arguments for features minikeras does not have (``dtype``,
+            ``ignore_class``), accepted at the values that leave them off and
+            refused, naming them, otherwise.
 
     Attributes:
         label_kind: what ``y_true`` holds, for code that must treat labels by kind
@@ -61,7 +64,10 @@ class Loss(ABC):
     # "sparse" (one class index per sample), or None (any real targets).
     label_kind = None
 
-    def __init__(self, name=None, reduction="sum_over_batch_size"):
+    def __init__(self, name=None, reduction="sum_over_batch_size", **kwargs):
+        if kwargs:  # imported only then: serialization imports this module
+            from .utils.serialization import check_keras_arguments
+            check_keras_arguments(type(self), kwargs, "loss")
         self.reduction = check_option(reduction, "reduction", _REDUCTIONS)
         self.name = check_name(name) or _default_name(type(self))
 
@@ -234,8 +240,8 @@ class BinaryCrossentropy(Loss):
     label_kind = "binary"
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="binary_crossentropy"):
-        super().__init__(name=name, reduction=reduction)
+                 reduction="sum_over_batch_size", name="binary_crossentropy", **kwargs):
+        super().__init__(name=name, reduction=reduction, **kwargs)
         self.from_logits = check_bool(from_logits, "from_logits")
         self.label_smoothing = check_number(label_smoothing, "label_smoothing", 0, 1)
         self.axis = check_int(axis, "axis")
@@ -312,8 +318,8 @@ class CategoricalCrossentropy(Loss):
     label_kind = "categorical"
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="categorical_crossentropy"):
-        super().__init__(name=name, reduction=reduction)
+                 reduction="sum_over_batch_size", name="categorical_crossentropy", **kwargs):
+        super().__init__(name=name, reduction=reduction, **kwargs)
         self.from_logits = check_bool(from_logits, "from_logits")
         self.label_smoothing = check_number(label_smoothing, "label_smoothing", 0, 1)
         self.axis = check_int(axis, "axis")
@@ -379,6 +385,8 @@ class SparseCategoricalCrossentropy(Loss):
     Args:
         from_logits: whether ``y_pred`` holds logits. Default False.
         reduction: see :class:`Loss`. Default ``"sum_over_batch_size"``.
+        axis: the class axis, -1 (the only one predictions of shape ``(batch,
+            classes)`` have; Keras's argument).
         name: default ``"sparse_categorical_crossentropy"``.
 
     Example: ``SparseCategoricalCrossentropy()([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])``
@@ -388,10 +396,14 @@ class SparseCategoricalCrossentropy(Loss):
     output_activation = "softmax"
     label_kind = "sparse"
 
-    def __init__(self, from_logits=False, reduction="sum_over_batch_size",
-                 name="sparse_categorical_crossentropy"):
-        super().__init__(name=name, reduction=reduction)
+    def __init__(self, from_logits=False, reduction="sum_over_batch_size", axis=-1,
+                 name="sparse_categorical_crossentropy", **kwargs):
+        super().__init__(name=name, reduction=reduction, **kwargs)
         self.from_logits = check_bool(from_logits, "from_logits")
+        # The class axis of a (batch, classes) prediction: the last one, however it is named.
+        if check_int(axis, "axis") not in (-1, 1):
+            raise NotImplementedError(f"`axis` must be -1 (the class axis of predictions of "
+                                      f"shape (batch, classes)). Received: axis={axis}")
 
     def _prepare(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)
@@ -476,8 +488,8 @@ class MeanSquaredError(Loss):
     Example: ``MeanSquaredError()(np.array([[1.], [0.]]), np.array([[0.5], [0.]]))`` is ``0.125``.
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error"):
-        super().__init__(name=name, reduction=reduction)
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", **kwargs):
+        super().__init__(name=name, reduction=reduction, **kwargs)
 
     def call(self, y_true, y_pred):
         diff = y_pred - y_true
@@ -501,8 +513,8 @@ class MeanAbsoluteError(Loss):
     Example: ``MeanAbsoluteError()([[0., 1.], [0., 0.]], [[1., 1.], [1., 0.]])`` is ``0.5``.
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error"):
-        super().__init__(name=name, reduction=reduction)
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", **kwargs):
+        super().__init__(name=name, reduction=reduction, **kwargs)
 
     def call(self, y_true, y_pred):
         return np.mean(np.abs(y_pred - y_true), axis=-1)
@@ -528,8 +540,8 @@ class Huber(Loss):
     Example: ``Huber()([[0., 1.], [0., 0.]], [[0.6, 0.4], [0.4, 0.6]])`` is ``0.155``.
     """
 
-    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss"):
-        super().__init__(name=name, reduction=reduction)
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", **kwargs):
+        super().__init__(name=name, reduction=reduction, **kwargs)
         self.delta = check_number(delta, "delta", 0, closed="neither")
 
     def call(self, y_true, y_pred):
@@ -562,8 +574,8 @@ class LogCosh(Loss):
     ``log(cosh(1)) / 4 = 0.108``.
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="log_cosh"):
-        super().__init__(name=name, reduction=reduction)
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh", **kwargs):
+        super().__init__(name=name, reduction=reduction, **kwargs)
 
     def call(self, y_true, y_pred):
         d = y_pred - y_true
@@ -574,6 +586,63 @@ class LogCosh(Loss):
         grad /= y_pred.shape[-1]
         return grad
 
+
+# -- Keras's loss functions ----------------------------------------------------------
+# `keras.losses.binary_crossentropy(y_true, y_pred)` and the others: each sample's loss,
+# unreduced, computed by the class above (the math has one home). Given to `compile`,
+# a function trains as its class does, gradient and logits fusion included (see `get`).
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Per-sample :class:`BinaryCrossentropy`, shape ``y_pred.shape[:-1]``.
+
+    Example: ``binary_crossentropy([[0., 1.], [0., 0.]], [[0.6, 0.4], [0.4, 0.6]])`` is
+    ``[0.916, 0.714]``.
+    """
+    return BinaryCrossentropy(from_logits, label_smoothing, axis, reduction="none")(
+        y_true, y_pred)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Per-sample :class:`CategoricalCrossentropy`.
+
+    Example: ``categorical_crossentropy([[0, 1, 0]], [[0.05, 0.95, 0]])`` is ``[0.051]``.
+    """
+    return CategoricalCrossentropy(from_logits, label_smoothing, axis, reduction="none")(
+        y_true, y_pred)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
+    """Per-sample :class:`SparseCategoricalCrossentropy` (``ignore_class`` only None).
+
+    Example: ``sparse_categorical_crossentropy([1], [[0.05, 0.95, 0]])`` is ``[0.051]``.
+    """
+    return SparseCategoricalCrossentropy(from_logits, "none", axis, ignore_class=ignore_class)(
+        y_true, y_pred)
+
+
+def mean_squared_error(y_true, y_pred):
+    """Per-sample :class:`MeanSquaredError`: ``mean((y_pred - y_true)**2)`` over the last axis."""
+    return MeanSquaredError(reduction="none")(y_true, y_pred)
+
+
+def mean_absolute_error(y_true, y_pred):
+    """Per-sample :class:`MeanAbsoluteError`: ``mean(|y_pred - y_true|)`` over the last axis."""
+    return MeanAbsoluteError(reduction="none")(y_true, y_pred)
+
+
+def huber(y_true, y_pred, delta=1.0):
+    """Per-sample :class:`Huber` loss."""
+    return Huber(delta, reduction="none")(y_true, y_pred)
+
+
+def log_cosh(y_true, y_pred):
+    """Per-sample :class:`LogCosh` loss."""
+    return LogCosh(reduction="none")(y_true, y_pred)
+
+
+# tf.keras's short names (Keras 3 keeps them as names for `get` only).
+mse, mae = mean_squared_error, mean_absolute_error
 
 # Keras 3's names: snake-case class names plus the short aliases `keras.losses.get`
 # accepts ("bce", "mse", "mae"; upper case works too). Class names such as
@@ -593,12 +662,27 @@ ALL_LOSSES = {
 
 
 def get(identifier):
-    """The loss a Keras name, a ``{"class_name", "config"}`` dict, a class or an instance names.
+    """The loss a Keras name, a ``{"class_name", "config"}`` dict, a class, an instance or
+    one of Keras's loss functions names.
 
-    ``None`` gives None, as in Keras. A plain function is refused: minikeras
-    needs its gradient (write a :class:`Loss` subclass). The same look-up as
-    every ``get`` (:func:`minikeras.utils.registry.resolve`).
+    ``None`` gives None, as in Keras. Keras's loss functions
+    (``minikeras.losses.binary_crossentropy``, or the same-named function of
+    ``minikeras.metrics``) give their class with the default arguments, as Keras
+    wraps them: the same values, and the gradient. A function of your own is
+    refused: minikeras has no automatic differentiation, so it needs the
+    gradient (write a :class:`Loss` subclass). The same look-up as every ``get``
+    (:func:`minikeras.utils.registry.resolve`).
 
-    Example: ``get("bce")`` is ``BinaryCrossentropy()``; ``get("Huber")`` is ``Huber()``.
+    Example: ``get("bce")`` is ``BinaryCrossentropy()``; ``get(mse)`` is ``MeanSquaredError()``.
     """
-    return resolve(identifier, ALL_LOSSES, Loss, "loss")
+    return resolve(identifier, ALL_LOSSES, Loss, "loss", function=_loss_of_function)
+
+
+def _loss_of_function(function):
+    name = getattr(function, "__name__", None)
+    if getattr(function, "__module__", "").startswith("minikeras.") and name in ALL_LOSSES:
+        return ALL_LOSSES[name]()
+    raise TypeError(f"`loss` must be a name, a Loss instance or one of Keras's loss functions. "
+                    f"Received: loss={function!r:.100}. minikeras has no automatic "
+                    "differentiation, so a loss of your own is a Loss subclass that writes "
+                    "`call` (per-sample values) and `gradient`.")

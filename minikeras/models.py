@@ -3,15 +3,17 @@
 One training step, for a minibatch ``(x, y)``:
 
 1. forward: ``a_0 = x``, ``a_l = layer_l.forward(a_{l-1}, training=True)``;
-2. loss: ``L = loss(y, a_n) + sum of the weight penalties``, with
+2. loss: ``L = loss(y, a_n) + sum of the weight penalties`` (and of the
+   activity penalties ``R(a_l) / batch`` of layers that have one), with
    ``grad = dL/da_n``; when the loss pairs with the output activation (sigmoid
    with binary cross-entropy, softmax with categorical cross-entropy:
    ``Loss.for_output`` decides) the loss is taken on the last layer's logits
    and ``grad = dL/dz_n = (p - y) / batch``;
-3. backward: ``grad = layer_l.backward(grad)`` from the last layer to the first,
-   each layer writing its weights' gradients, to which the penalties' gradients
-   are then added;
-4. update: ``optimizer.apply(trainable variables)``, in place.
+3. backward: ``grad = layer_l.backward(grad)`` from the last layer to the first
+   (``grad + R'(a_l) / batch`` for a layer with an activity penalty), each layer
+   writing its weights' gradients, to which the penalties' gradients are then added;
+4. update: ``optimizer.apply(trainable variables)``, in place, then each weight's
+   constraint, if it has one.
 
 ``fit``, ``evaluate`` and ``predict`` share one shape, Keras's: an
 :class:`~minikeras.utils.batching.EpochIterator` gives the batches, a
@@ -411,9 +413,13 @@ class Sequential:
 
     # -- one batch ------------------------------------------------------------------
 
-    def _forward(self, x, training):
+    def _forward(self, x, training, activity=None):
+        """The model's output for ``x``; ``activity``, a dict, receives the output of each
+        layer that has an ``activity_regularizer``."""
         for layer in self._layers:
             x = layer.forward(x, training=training)
+            if activity is not None and layer.activity_regularizer is not None:
+                activity[layer] = x
         return x
 
     def _compute_gradients(self, x, y, sample_weight=None, training=True, variables=None):
@@ -422,20 +428,23 @@ class Sequential:
         ``variables`` are the trainable weights, if the caller has listed them already.
         Returns ``(loss, y_pred)``, the loss including the weight penalties.
         """
-        y_pred = self._forward(x, training=training)
+        activity = {}
+        y_pred = self._forward(x, training=training, activity=activity)
         last = self._layers[-1]
         # The legal fused pairs (sigmoid + binary, softmax + categorical cross-entropy)
         # start backward from the logits, where dL/dz = (p - y) / batch stays exact;
-        # every other pair goes through the output activation's own backward.
-        fused = self.loss.for_output(last.output_activation)
+        # every other pair goes through the output activation's own backward, and so
+        # does an output whose activity penalty needs dL/dy.
+        fused = None if last in activity else self.loss.for_output(last.output_activation)
         if fused is not None:
             value, grad = fused.value_and_gradient(y, last.logits, sample_weight)
             grad = last.backward_from_logits(grad)
         else:
             value, grad = self.loss.value_and_gradient(y, y_pred, sample_weight)
-            grad = last.backward(grad)
+            grad = last.backward(_add_activity_gradient(grad, last, activity))
         for layer in reversed(self._layers[:-1]):
-            grad = layer.backward(grad)
+            grad = layer.backward(_add_activity_gradient(grad, layer, activity))
+        value += _activity_penalty(activity)
         for variable in self.trainable_weights if variables is None else variables:
             if variable.regularizer is not None:
                 value += variable.regularizer(variable.value)
@@ -444,9 +453,10 @@ class Sequential:
 
     def _loss_value(self, x, y, sample_weight=None, training=False):
         """Forward pass and loss (with penalties), no backward: ``(loss, y_pred)``."""
-        y_pred = self._forward(x, training=training)
+        activity = {}
+        y_pred = self._forward(x, training=training, activity=activity)
         value = self.loss(y, y_pred, sample_weight)
-        return value + self._penalty(), y_pred
+        return value + self._penalty() + _activity_penalty(activity), y_pred
 
     def _penalty(self):
         return sum(v.regularizer(v.value) for v in self.trainable_weights
@@ -859,6 +869,19 @@ class Sequential:
 def load_model(filepath, custom_objects=None, compile=True):
     """Load a model written by ``model.save`` or by Keras (see ``minikeras.saving.load_model``)."""
     return saving.load_model(filepath, custom_objects=custom_objects, compile=compile)
+
+
+def _activity_penalty(activity):
+    """Keras's activity penalty: ``R(y) / batch_size`` for each regularized layer output ``y``."""
+    return sum(layer.activity_regularizer(y) / len(y) for layer, y in activity.items())
+
+
+def _add_activity_gradient(grad, layer, activity):
+    """``dL/dy`` of ``layer``'s output with its activity penalty's ``R'(y) / batch_size`` added."""
+    if layer not in activity:
+        return grad
+    y = activity[layer]
+    return grad + layer.activity_regularizer.gradient(y) / len(y)
 
 
 class _RunningLogs:

@@ -14,7 +14,9 @@ One call of ``apply(variables)`` is one training step, in Keras's order:
 2. decay the weights: ``w <- w - lr * weight_decay * w`` (when set), with the
    learning rate of this step;
 3. ``update_step(g, variable, lr)`` for each trainable variable;
-4. ``iterations += 1``.
+4. ``w <- constraint(w)`` for each variable that has a constraint (Keras
+   applies ``variable.constraint`` right after the update too);
+5. ``iterations += 1``.
 
 Notation in the docstrings: ``w`` weight, ``g`` its gradient, ``t`` the step
 number counted from 1 (``iterations + 1``), ``lr`` the learning rate of the step.
@@ -51,13 +53,20 @@ class Optimizer(ABC):
         global_clipnorm: clip all gradients together to this global L2 norm;
             default None.
         name: display name; default the lower-case class name.
+        **kwargs: Keras's arguments for features minikeras does not have
+            (``use_ema``, ``loss_scale_factor``, ``gradient_accumulation_steps``,
+            ...), accepted at the values that leave them off and refused,
+            naming them, otherwise.
 
     A clipping threshold of 0 means "no clipping", as in Keras. Clipping
     rescales ``variable.grad`` in place: the gradient belongs to this step.
     """
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name=None):
+                 global_clipnorm=None, name=None, **kwargs):
+        if kwargs:  # imported only then: serialization imports this module
+            from .utils.serialization import check_keras_arguments
+            check_keras_arguments(type(self), kwargs, "optimizer")
         set_clips = [k for k, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
                                     ("global_clipnorm", global_clipnorm)) if v is not None]
         if len(set_clips) > 1:
@@ -183,6 +192,9 @@ class Optimizer(ABC):
         self._before_step()
         for v in variables:
             self.update_step(v.grad, v, lr)
+        for v in variables:
+            if v.constraint is not None:
+                _project(v)
         self.iterations += 1
 
     def _before_step(self):
@@ -233,6 +245,16 @@ def _scale_to_norm(grads, max_norm):
     elif norm > max_norm:
         for g in grads:
             g *= max_norm / norm
+
+
+def _project(variable):
+    """``w <- constraint(w)``, in place (the array stays the weight), its shape checked."""
+    projected = np.asarray(variable.constraint(variable.value))
+    if projected.shape != variable.shape:
+        raise ValueError(f"The constraint {variable.constraint!r:.100} of weight "
+                         f"{variable.name!r} must return an array of its shape {variable.shape}. "
+                         f"Received an array of shape {projected.shape}.")
+    variable.value[...] = projected
 
 
 def _is_number(value):
@@ -639,8 +661,349 @@ class Nadam(Optimizer):
                                        "epsilon": self.epsilon}
 
 
+class Adamax(Optimizer):
+    """Adamax: Adam with the infinity norm, ``max(beta_2 * u, |g|)``, in place of ``sqrt(v)``.
+
+    With ``m``, ``u`` zero at start and ``t = iterations + 1``::
+
+        m <- m + (1 - beta_1) * (g - m)
+        u <- max(beta_2 * u, |g|)
+        w <- w - lr * m / ((1 - beta_1**t) * (u + epsilon))
+
+    ``u`` needs no bias correction: a maximum is not pulled towards its zero
+    start as an average is. PyTorch's ``Adamax`` adds ``eps`` inside the
+    maximum, ``max(beta_2 * u, |g| + eps)``; the two agree with ``epsilon = 0``.
+
+    Args:
+        learning_rate: default 0.001.
+        beta_1: decay of the first-moment average, in [0, 1); default 0.9.
+        beta_2: decay of the infinity norm, in [0, 1); default 0.999.
+        epsilon: non-negative; default 1e-7.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example:
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([1.0]), "w"); w.grad[:] = 0.5
+        >>> Adamax(learning_rate=0.1).apply([w]); w.value   # 1 - 0.1 * 0.05 / (0.1 * 0.5)
+        array([0.90000002])
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = check_number(beta_1, "beta_1", 0, 1, closed="left")
+        self.beta_2 = check_number(beta_2, "beta_2", 0, 1, closed="left")
+        self.epsilon = check_number(epsilon, "epsilon", 0)
+
+    def build(self, variables):
+        for variable in variables:  # interleaved, as Keras creates them
+            self.slot(variable, "momentum")
+            self.slot(variable, "norm")
+        super().build(variables)
+
+    def update_step(self, grad, variable, lr):
+        w = variable.value
+        m, u = self.slot(variable, "momentum"), self.slot(variable, "norm")
+        t = self.iterations + 1
+        tmp = self._buffer(w)
+        np.subtract(grad, m, out=tmp)
+        tmp *= 1 - self.beta_1
+        m += tmp                                        # m + (1 - beta_1) (g - m)
+        u *= self.beta_2
+        np.maximum(u, np.abs(grad, out=tmp), out=u)     # max(beta_2 u, |g|)
+        np.add(u, self.epsilon, out=tmp)
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr / (1 - self.beta_1 ** t)
+        w -= tmp                                        # w - lr m / ((1 - beta_1^t)(u + eps))
+
+    def get_config(self):
+        return super().get_config() | {"beta_1": self.beta_1, "beta_2": self.beta_2,
+                                       "epsilon": self.epsilon}
+
+
+class Adadelta(Optimizer):
+    """Adadelta: steps whose size is the running RMS of past steps over that of the gradients.
+
+    With ``a`` (gradients) and ``d`` (steps) zero at start and
+    ``rms(x) = sqrt(x + epsilon)``::
+
+        a <- rho * a + (1 - rho) * g**2
+        step = -rms(d) / rms(a) * g
+        d <- rho * d + (1 - rho) * step**2
+        w <- w + lr * step
+
+    Zeiler's method has no learning rate (``lr = 1``, PyTorch's default); Keras's
+    default is 0.001. PyTorch's ``Adadelta`` is the same rule.
+
+    Args:
+        learning_rate: default 0.001.
+        rho: decay of both averages, in [0, 1); default 0.95.
+        epsilon: non-negative (positive in practice: the first step is
+            ``sqrt(epsilon)``-sized); default 1e-7.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example:
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([1.0]), "w"); w.grad[:] = 0.5
+        >>> Adadelta(learning_rate=1.0, epsilon=1e-6).apply([w]); w.value  # 1 - 0.001 * 0.5 / 0.1118
+        array([0.99552804])
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho = check_number(rho, "rho", 0, 1, closed="left")
+        self.epsilon = check_number(epsilon, "epsilon", 0)
+
+    def build(self, variables):
+        for variable in variables:
+            self.slot(variable, "accumulated_grad")
+            self.slot(variable, "accumulated_delta_var")
+        super().build(variables)
+
+    def update_step(self, grad, variable, lr):
+        w = variable.value
+        a = self.slot(variable, "accumulated_grad")
+        d = self.slot(variable, "accumulated_delta_var")
+        step, tmp = self._buffer(w), self._buffer(w, 1)
+        a *= self.rho
+        np.square(grad, out=tmp)
+        tmp *= 1 - self.rho
+        a += tmp                                        # rho a + (1 - rho) g^2
+        np.add(d, self.epsilon, out=step)
+        np.sqrt(step, out=step)
+        step *= grad
+        np.add(a, self.epsilon, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        step /= tmp                                     # -step = rms(d) g / rms(a)
+        d *= self.rho
+        np.square(step, out=tmp)
+        tmp *= 1 - self.rho
+        d += tmp                                        # rho d + (1 - rho) step^2
+        step *= lr
+        w -= step                                       # w + lr step
+
+    def get_config(self):
+        return super().get_config() | {"rho": self.rho, "epsilon": self.epsilon}
+
+
+class Lion(Optimizer):
+    """Lion (Chen et al., 2023): steps of fixed size ``lr`` along the sign of a momentum.
+
+    With ``m`` zero at start::
+
+        w <- w - lr * sign(beta_1 * m + (1 - beta_1) * g)
+        m <- beta_2 * m + (1 - beta_2) * g
+
+    Every coordinate moves by exactly ``lr`` (or 0), so Lion wants a learning
+    rate 3-10 times smaller than Adam's.
+
+    Args:
+        learning_rate: default 0.001.
+        beta_1: weight of the momentum in the step's direction, in (0, 1]; default 0.9.
+        beta_2: decay of the momentum, in [0, 1]; default 0.99.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example:
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([1.0, 1.0]), "w"); w.grad[:] = [0.5, -2.0]
+        >>> Lion(learning_rate=0.1).apply([w]); w.value
+        array([0.9, 1.1])
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = check_number(beta_1, "beta_1", 0, 1, closed="right")
+        self.beta_2 = check_number(beta_2, "beta_2", 0, 1)
+
+    def build(self, variables):
+        for variable in variables:
+            self.slot(variable, "momentum")
+        super().build(variables)
+
+    def update_step(self, grad, variable, lr):
+        w = variable.value
+        m = self.slot(variable, "momentum")
+        tmp = self._buffer(w)
+        np.multiply(grad, 1 - self.beta_1, out=tmp)
+        tmp += self.beta_1 * m
+        np.sign(tmp, out=tmp)
+        tmp *= lr
+        w -= tmp                                        # w - lr sign(beta_1 m + (1 - beta_1) g)
+        m *= self.beta_2
+        np.multiply(grad, 1 - self.beta_2, out=tmp)
+        m += tmp                                        # beta_2 m + (1 - beta_2) g
+
+    def get_config(self):
+        return super().get_config() | {"beta_1": self.beta_1, "beta_2": self.beta_2}
+
+
+class Lamb(Optimizer):
+    """LAMB (You et al., 2019): Adam's direction, rescaled per weight by a trust ratio.
+
+    With ``m``, ``v`` zero at start and ``t = iterations + 1``::
+
+        m <- m + (1 - beta_1) * (g - m)
+        v <- v + (1 - beta_2) * (g**2 - v)
+        r = (m / (1 - beta_1**t)) / (sqrt(v / (1 - beta_2**t)) + epsilon)
+        w <- w - lr * (|w| / |r|) * r
+
+    ``|.|`` is the L2 norm of the whole weight array; the trust ratio
+    ``|w| / |r|`` is 1 when either norm is 0. Each layer thus moves by about
+    ``lr`` times its own size, which lets large batches train with large rates.
+
+    Args:
+        learning_rate: default 0.001.
+        beta_1: in [0, 1); default 0.9.
+        beta_2: in [0, 1); default 0.999.
+        epsilon: non-negative; default 1e-7.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example (the step's norm is ``lr`` times the weight's norm):
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([3.0, 4.0]), "w"); w.grad[:] = [1.0, 1.0]
+        >>> Lamb(learning_rate=0.1).apply([w]); w.value
+        array([2.64644661, 3.64644661])
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1 = check_number(beta_1, "beta_1", 0, 1, closed="left")
+        self.beta_2 = check_number(beta_2, "beta_2", 0, 1, closed="left")
+        self.epsilon = check_number(epsilon, "epsilon", 0)
+
+    def build(self, variables):
+        for variable in variables:
+            self.slot(variable, "momentum")
+            self.slot(variable, "velocity")
+        super().build(variables)
+
+    def update_step(self, grad, variable, lr):
+        w = variable.value
+        m, v = self.slot(variable, "momentum"), self.slot(variable, "velocity")
+        t = self.iterations + 1
+        r, tmp = self._buffer(w), self._buffer(w, 1)
+        np.subtract(grad, m, out=tmp)
+        tmp *= 1 - self.beta_1
+        m += tmp                                        # m + (1 - beta_1) (g - m)
+        np.square(grad, out=tmp)
+        tmp -= v
+        tmp *= 1 - self.beta_2
+        v += tmp                                        # v + (1 - beta_2) (g^2 - v)
+        np.divide(v, 1 - self.beta_2 ** t, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        tmp += self.epsilon
+        np.divide(m, 1 - self.beta_1 ** t, out=r)
+        r /= tmp                                        # r = m_hat / (sqrt(v_hat) + eps)
+        w_norm, r_norm = np.linalg.norm(w), np.linalg.norm(r)
+        ratio = w_norm / r_norm if w_norm > 0 and r_norm > 0 else 1.0
+        r *= lr * ratio
+        w -= r                                          # w - lr (|w| / |r|) r
+
+    def get_config(self):
+        return super().get_config() | {"beta_1": self.beta_1, "beta_2": self.beta_2,
+                                       "epsilon": self.epsilon}
+
+
+class Ftrl(Optimizer):
+    """FTRL-Proximal (McMahan et al., 2013), the online learner of large sparse linear models.
+
+    With ``p = -learning_rate_power`` (1/2 by default), the accumulator ``n``
+    starting at ``initial_accumulator_value``, the linear term ``z`` at 0,
+    ``l1``, ``l2``, ``l2s`` the three regularization strengths and
+    ``l2' = l2 + beta / (2 lr)``::
+
+        n_new = n + g**2
+        z <- z + (g + 2 l2s w) - (n_new**p - n**p) / lr * w
+        w <- (clip(z, -l1, l1) - z) / (n_new**p / lr + 2 l2')
+        n <- n_new
+
+    The weights are recomputed from ``z`` at each step rather than nudged, and
+    the L1 term sets every weight with ``|z| <= l1`` to exactly zero.
+
+    Args:
+        learning_rate: positive; default 0.001.
+        learning_rate_power: at most 0; default -0.5.
+        initial_accumulator_value: non-negative; default 0.1.
+        l1_regularization_strength, l2_regularization_strength,
+        l2_shrinkage_regularization_strength: non-negative; default 0.0.
+        beta: default 0.0.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example:
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([0.0]), "w"); w.grad[:] = 0.5   # z = 0.5, n = 0.35
+        >>> Ftrl(learning_rate=0.1).apply([w]); w.value        # -0.5 / (sqrt(0.35) / 0.1)
+        array([-0.08451543])
+    """
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
+                 initial_accumulator_value=0.1, l1_regularization_strength=0.0,
+                 l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
+                 beta=0.0, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.learning_rate_power = check_number(learning_rate_power, "learning_rate_power",
+                                                None, 0)
+        self.initial_accumulator_value = check_number(initial_accumulator_value,
+                                                      "initial_accumulator_value", 0)
+        self.l1_regularization_strength = check_number(
+            l1_regularization_strength, "l1_regularization_strength", 0)
+        self.l2_regularization_strength = check_number(
+            l2_regularization_strength, "l2_regularization_strength", 0)
+        self.l2_shrinkage_regularization_strength = check_number(
+            l2_shrinkage_regularization_strength, "l2_shrinkage_regularization_strength", 0)
+        self.beta = check_number(beta, "beta")
+
+    def build(self, variables):
+        for variable in variables:
+            self.slot(variable, "accumulator", self.initial_accumulator_value)
+            self.slot(variable, "linear")
+        super().build(variables)
+
+    def update_step(self, grad, variable, lr):
+        if lr <= 0:
+            raise ValueError(f"Ftrl divides by the learning rate, which must be positive. "
+                             f"Received: learning_rate={lr}")
+        w = variable.value
+        n = self.slot(variable, "accumulator", self.initial_accumulator_value)
+        z = self.slot(variable, "linear")
+        power = -self.learning_rate_power
+        l1 = self.l1_regularization_strength
+        l2 = self.l2_regularization_strength + self.beta / (2.0 * lr)
+        n_new, tmp = self._buffer(w), self._buffer(w, 1)
+        np.square(grad, out=n_new)
+        n_new += n                                      # n + g^2
+        z += grad
+        z += (2 * self.l2_shrinkage_regularization_strength) * w
+        np.power(n_new, power, out=tmp)
+        tmp -= np.power(n, power, out=n)                # n is replaced below
+        tmp *= w
+        tmp /= lr
+        z -= tmp                                        # z + g' - (n_new^p - n^p) / lr w
+        np.power(n_new, power, out=tmp)
+        tmp /= lr
+        tmp += 2 * l2                                   # n_new^p / lr + 2 l2'
+        np.clip(z, -l1, l1, out=w)
+        w -= z
+        w /= tmp                                        # (clip(z, -l1, l1) - z) / ...
+        n[...] = n_new
+
+    def get_config(self):
+        return super().get_config() | {
+            "learning_rate_power": self.learning_rate_power,
+            "initial_accumulator_value": self.initial_accumulator_value,
+            "l1_regularization_strength": self.l1_regularization_strength,
+            "l2_regularization_strength": self.l2_regularization_strength,
+            "l2_shrinkage_regularization_strength": self.l2_shrinkage_regularization_strength,
+            "beta": self.beta}
+
+
 ALL_OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop,
-                  "adagrad": Adagrad, "nadam": Nadam}
+                  "adagrad": Adagrad, "nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta,
+                  "lion": Lion, "lamb": Lamb, "ftrl": Ftrl}
 
 
 def get(identifier):

@@ -19,13 +19,16 @@ class Variable:
         trainable: whether optimizers update it (moving statistics are not).
         regularizer: optional penalty whose value joins the loss and whose
             gradient joins ``grad``.
+        constraint: optional projection ``w -> c(w)`` that the optimizer applies
+            after each of its steps (see :mod:`minikeras.constraints`).
     """
 
-    def __init__(self, value, name, trainable=True, regularizer=None):
+    def __init__(self, value, name, trainable=True, regularizer=None, constraint=None):
         self.value = np.asarray(value)
         self.name = name
         self.trainable = trainable
         self.regularizer = regularizer
+        self.constraint = constraint
         self.grad = np.zeros_like(self.value) if trainable else None
 
     @property

@@ -131,6 +131,23 @@ def test_dense_without_bias(tmp_path):
     export_and_compare(Sequential([Input((7,)), Dense(3, use_bias=False)]), data(10, 7), tmp_path)
 
 
+def test_dense_with_every_keras_argument(tmp_path):
+    # Constraints and activity penalties act in training only; a float64 layer is served
+    # in float32 like the rest; the exported graph is the inference one.
+    from minikeras import constraints, initializers, optimizers
+    model = Sequential([
+        Input((6,)),
+        Dense(5, activation="tanh", kernel_constraint=constraints.MaxNorm(0.8),
+              bias_constraint="non_neg", activity_regularizer="l2", kernel_regularizer="l1",
+              bias_initializer=initializers.Constant(np.linspace(0, 1, 5)), name="hidden"),
+        Dense(2, activation="sigmoid", bias_initializer=None, activity_regularizer="l1",
+              dtype="float64", trainable=True)])
+    model.compile(optimizers.Adamax(0.05), "binary_crossentropy")
+    labels = np.random.default_rng(1).integers(0, 2, size=(32, 2))
+    model.fit(data(32, 6), labels, epochs=2, verbose=0)
+    export_and_compare(model, data(9, 6), tmp_path)
+
+
 def test_flatten(tmp_path):
     model = Sequential([Input((4, 3, 2)), Flatten(), Dense(5)])
     onnx_model = export_and_compare(model, data(11, 4, 3, 2), tmp_path)

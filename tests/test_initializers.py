@@ -125,11 +125,30 @@ def test_constant_initializers():
     np.testing.assert_array_equal(initializers.Constant(3.5)((2, 2)), np.full((2, 2), 3.5))
     np.testing.assert_array_equal(initializers.Identity(2.0)((2, 3)),
                                   [[2, 0, 0], [0, 2, 0]])
-    with pytest.raises(ValueError,
-                       match=r"`value` must be a finite number\. Received: value=\[1\.0, 2\.0\]"):
-        initializers.Constant([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"`value` must be a finite number or an array of "
+                                         r"finite numbers\. Received: value=\[1\.0, nan\]"):
+        initializers.Constant([1.0, np.nan])
+    with pytest.raises(ValueError, match=r"`value` must be .* Received: value='a'"):
+        initializers.Constant("a")
     with pytest.raises(ValueError, match="2-D matrices only"):
         initializers.Identity()((2, 2, 2))
+
+
+def test_constant_broadcasts_an_array_as_keras_does():
+    # The imbalanced-data tutorial's output bias: Constant(np.log([pos / neg])) on shape (1,).
+    bias = initializers.Constant(np.log([0.25]))((1,))
+    np.testing.assert_allclose(bias, np.log([0.25]).astype(np.float32))
+    assert bias.dtype == np.float32
+    np.testing.assert_array_equal(initializers.Constant([1.0, 2.0])((3, 2)), [[1, 2]] * 3)
+    with pytest.raises(ValueError, match=r"value of shape \(2,\) cannot fill a weight of "
+                                         r"shape \(3,\)"):
+        initializers.Constant([1.0, 2.0])((3,))
+    # An array travels in configs in Keras's "__numpy__" form, and back.
+    config = initializers.Constant(np.array([0.5, -1.0])).get_config()
+    assert config == {"value": {"class_name": "__numpy__",
+                                "config": {"value": [0.5, -1.0], "dtype": "float64"}}}
+    np.testing.assert_array_equal(initializers.Constant.from_config(config)((2,)), [0.5, -1.0])
+    assert initializers.Constant(2).get_config() == {"value": 2.0}
 
 
 ALL_NAMES = sorted(set(initializers.ALL_INITIALIZERS) - {"identity"})
@@ -195,11 +214,13 @@ def test_config_round_trip(name):
 
 def test_config_round_trip_reproduces_values():
     init = initializers.VarianceScaling(0.5, "fan_avg", "uniform", seed=3)
-    assert init.get_config() == {"scale": 0.5, "mode": "fan_avg",
-                                 "distribution": "uniform", "seed": 3}
+    # Keras 3's keys: input_axes/output_axes (sharded weights) are always None here.
+    assert init.get_config() == {"scale": 0.5, "mode": "fan_avg", "distribution": "uniform",
+                                 "seed": 3, "input_axes": None, "output_axes": None}
     clone = initializers.VarianceScaling.from_config(init.get_config())
     assert np.array_equal(clone((5, 4)), init((5, 4)))
-    assert initializers.HeNormal(seed=5).get_config() == {"seed": 5}
+    assert initializers.HeNormal(seed=5).get_config() == {"seed": 5, "input_axes": None,
+                                                          "output_axes": None}
 
 
 @pytest.mark.parametrize("identifier, cls", [

@@ -26,9 +26,15 @@ from minikeras.utils import serialization
 LAYERS = [
     ("Flatten", {}),
     ("Dense", {"units": 6, "activation": "relu",
-               "kernel_regularizer": {"class_name": "L2", "config": {"l2": 0.01}}}),
+               "kernel_regularizer": {"class_name": "L2", "config": {"l2": 0.01}},
+               "kernel_constraint": {"class_name": "MaxNorm", "config": {"max_value": 1.5}},
+               "bias_constraint": "non_neg",
+               "activity_regularizer": {"class_name": "L1", "config": {"l1": 0.001}}}),
     ("Activation", {"activation": "tanh"}),
-    ("BatchNormalization", {"momentum": 0.9, "epsilon": 0.01}),
+    ("BatchNormalization", {"momentum": 0.9, "epsilon": 0.01,
+                            "gamma_constraint": {"class_name": "UnitNorm", "config": {}},
+                            "beta_constraint": {"class_name": "MinMaxNorm",
+                                                "config": {"min_value": 0.1, "rate": 0.5}}}),
     ("Dropout", {"rate": 0.2, "seed": 3}),
     ("LayerNormalization", {"epsilon": 0.01}),
     ("GaussianNoise", {"stddev": 0.05, "seed": 5}),
@@ -63,8 +69,13 @@ MODELS = {
     # name: (layer specs, input shape, loss, metrics)
     "every_layer": (LAYERS, (4, 3), "categorical_crossentropy", ["accuracy", "mae"]),
     "every_activation": (_activation_layers(), (4,), "mse", ["mae"]),
-    "small": ([("Dense", {"units": 5, "activation": "tanh", "kernel_regularizer": "l2"}),
-               ("Dense", {"units": 4})], (4,), "mse", ["mae"]),
+    # MaxNorm(0.6) binds from the first step: training continues alike only if both
+    # frameworks project after each step; the activity penalty joins both losses.
+    "small": ([("Dense", {"units": 5, "activation": "tanh", "kernel_regularizer": "l2",
+                          "kernel_constraint": {"class_name": "MaxNorm",
+                                                "config": {"max_value": 0.6}},
+                          "activity_regularizer": "l2"}),
+               ("Dense", {"units": 4, "bias_initializer": None})], (4,), "mse", ["mae"]),
 }
 RANDOM_LAYERS = {"every_layer"}  # dropout and noise draw differently in each framework
 OPTIMIZERS = {
@@ -75,6 +86,11 @@ OPTIMIZERS = {
     "adagrad": ("Adagrad", {"learning_rate": 0.05}),
     "nadam": ("Nadam", {"learning_rate": 0.01}),
     "adamw_amsgrad": ("AdamW", {"learning_rate": 0.01, "amsgrad": True}),
+    "adamax": ("Adamax", {"learning_rate": 0.01}),
+    "adadelta": ("Adadelta", {"learning_rate": 0.5}),
+    "lion": ("Lion", {"learning_rate": 0.01}),
+    "lamb": ("Lamb", {"learning_rate": 0.01}),
+    "ftrl": ("Ftrl", {"learning_rate": 0.05, "l1_regularization_strength": 0.01}),
 }
 FORMATS = ["model.keras", "model.h5", "model.weights.h5"]
 
@@ -314,9 +330,9 @@ def test_keras_layer_minikeras_lacks_is_named(keras, tmp_path):
     model.save(tmp_path / "conv.keras")
     with pytest.raises(ValueError, match=r"conv\.keras.*Unknown `layer`: 'Conv1D'"):
         mk.models.load_model(tmp_path / "conv.keras")
-    if not hasattr(mk, "constraints"):
-        with pytest.raises(ValueError, match=r"constraint\.keras.*kernel_constraint"):
-            mk.models.load_model(tmp_path / "constraint.keras")
+    # Weight constraints are no longer a Keras-only feature: the file loads.
+    loaded = mk.models.load_model(tmp_path / "constraint.keras")
+    assert isinstance(loaded.layers[1].kernel_constraint, mk.constraints.NonNeg)
 
 
 def test_activation_arguments_travel_as_keras_layers(keras, tmp_path):

@@ -374,3 +374,83 @@ def test_get_passes_instances_and_configs_and_rejects_unknown_names():
 def test_constructor_arguments_are_checked(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+# -- Keras's loss functions ---------------------------------------------------------------
+
+FUNCTIONS = [
+    ("binary_crossentropy", "binary_prob", {}),
+    ("binary_crossentropy", "binary_logits", {"from_logits": True, "label_smoothing": 0.2}),
+    ("categorical_crossentropy", "cat_prob", {"label_smoothing": 0.1}),
+    ("categorical_crossentropy", "cat_logits", {"from_logits": True}),
+    ("sparse_categorical_crossentropy", "sparse_prob", {}),
+    ("sparse_categorical_crossentropy", "sparse_logits", {"from_logits": True}),
+    ("mean_squared_error", "regression", {}),
+    ("mean_absolute_error", "regression", {}),
+    ("huber", "regression", {"delta": 0.5}),
+    ("log_cosh", "regression", {}),
+]
+FUNCTION_IDS = [f"{name}-{kind}" for name, kind, _ in FUNCTIONS]
+
+
+@pytest.mark.parametrize("name, kind, kwargs", FUNCTIONS, ids=FUNCTION_IDS)
+def test_function_is_its_class_unreduced(rng, name, kind, kwargs):
+    y_true, y_pred = make_data(kind, rng)
+    values = getattr(L, name)(y_true, y_pred, **kwargs)
+    loss = L.get(name).__class__(**kwargs, reduction="none")
+    assert values.shape == (N,)
+    np.testing.assert_array_equal(values, loss(y_true, y_pred))
+
+
+@pytest.mark.parametrize("name, kind, kwargs", FUNCTIONS, ids=FUNCTION_IDS)
+def test_function_matches_keras(keras3, rng, name, kind, kwargs):
+    y_true, y_pred = make_data(kind, rng)
+    theirs = getattr(keras3.losses, name)(keras3.ops.convert_to_tensor(y_true),
+                                          keras3.ops.convert_to_tensor(y_pred), **kwargs)
+    np.testing.assert_allclose(getattr(L, name)(y_true, y_pred, **kwargs), np.asarray(theirs),
+                               rtol=1e-6, atol=1e-7)
+
+
+def test_get_turns_a_keras_loss_function_into_its_class():
+    from minikeras import metrics
+    assert type(L.get(L.sparse_categorical_crossentropy)) is L.SparseCategoricalCrossentropy
+    assert type(L.get(L.mse)) is L.MeanSquaredError and L.mae is L.mean_absolute_error
+    assert type(L.get(metrics.binary_crossentropy)) is L.BinaryCrossentropy  # same name, as Keras
+    assert type(L.get(L.Huber)) is L.Huber
+    with pytest.raises(TypeError, match=r"`loss` must be .*Received: loss=<function .*my_loss.*"
+                                        r"Loss subclass that writes `call`.* and `gradient`"):
+        def my_loss(y_true, y_pred):
+            return np.mean((y_true - y_pred) ** 2, axis=-1)
+        L.get(my_loss)
+
+
+def test_compile_with_functions_trains_as_with_names(rng):
+    # The hml3 notebook's spelling: loss and metric given as Keras functions.
+    import minikeras as mk
+    x, y = rng.normal(size=(64, 4)), rng.integers(0, 3, size=64)
+    histories, weights = [], []
+    for loss, metric in (("sparse_categorical_crossentropy", "sparse_categorical_accuracy"),
+                         (L.sparse_categorical_crossentropy,
+                          mk.metrics.sparse_categorical_accuracy)):
+        mk.utils.set_random_seed(3)
+        model = mk.Sequential([mk.Input((4,)), mk.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="sgd", loss=loss, metrics=[metric])
+        histories.append(model.fit(x, y, epochs=2, verbose=0).history)
+        weights.append(model.get_weights())
+    assert histories[0] == histories[1]
+    assert list(histories[1]) == ["loss", "sparse_categorical_accuracy"]
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_loss_function_as_a_metric_keeps_keras_log_name(keras3, rng):
+    import minikeras as mk
+    x, y = rng.normal(size=(16, 4)).astype(np.float32), rng.integers(0, 3, size=16)
+    keys = []
+    for lib in (mk, keras3):
+        model = lib.Sequential([lib.Input((4,)), lib.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="sgd", loss=lib.losses.sparse_categorical_crossentropy,
+                      metrics=[lib.losses.sparse_categorical_crossentropy,
+                               lib.metrics.sparse_categorical_accuracy])
+        keys.append(set(model.fit(x, y, epochs=1, verbose=0).history))
+    assert keys[0] == keys[1]  # the names (their order is the logs' business, not the loss's)

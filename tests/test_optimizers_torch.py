@@ -129,6 +129,18 @@ CASES = {
                            lambda p: T.NAdam(p, lr=0.01, betas=(0.8, 0.999), eps=0.01,
                                              momentum_decay=1.0, weight_decay=0.3,
                                              decoupled_weight_decay=True), None),
+    # PyTorch adds eps inside the maximum, max(beta_2 u, |g| + eps); Keras adds epsilon
+    # to the maximum. With both 0 the rules coincide (these gradients are never 0).
+    "adamax": (lambda: optimizers.Adamax(learning_rate=0.01, epsilon=0.0),
+               lambda p: T.Adamax(p, lr=0.01, eps=0.0), None),
+    "adamax_betas": (lambda: optimizers.Adamax(learning_rate=0.05, beta_1=0.5, beta_2=0.8,
+                                               epsilon=0.0),
+                     lambda p: T.Adamax(p, lr=0.05, betas=(0.5, 0.8), eps=0.0), None),
+    # The same rule on both sides, epsilon inside both square roots.
+    "adadelta": (lambda: optimizers.Adadelta(learning_rate=1.0, rho=0.9, epsilon=1e-6),
+                 lambda p: T.Adadelta(p, lr=1.0, rho=0.9, eps=1e-6), None),
+    "adadelta_keras_defaults": (lambda: optimizers.Adadelta(learning_rate=0.5),
+                                lambda p: T.Adadelta(p, lr=0.5, rho=0.95, eps=1e-7), None),
 }
 
 

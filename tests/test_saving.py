@@ -531,9 +531,7 @@ def _changed(change):
 
 
 @pytest.mark.parametrize("change, match", [
-    (lambda e: e["config"]["layers"][1]["config"].update(kernel_constraint={
-        "module": "keras.constraints", "class_name": "NonNeg", "config": {},
-        "registered_name": None}), "kernel_constraint"),
+    (lambda e: e["config"]["layers"][1]["config"].update(lora_rank=4), "`lora_rank`=4"),
     (lambda e: e["config"]["layers"][2]["config"].update(renorm=True), "`renorm`=True"),
     (lambda e: e["compile_config"]["optimizer"]["config"].update(use_ema=True), "`use_ema`"),
     (lambda e: e["config"]["layers"].append({"module": "keras.layers", "class_name": "Conv2D",
@@ -542,7 +540,7 @@ def _changed(change):
     (lambda e: e["config"]["layers"][1]["config"].update(dtype="int8"), "'int8'"),
     (lambda e: e["compile_config"].update(loss_weights=[1.0, 2.0]), "loss_weights"),
     (lambda e: e["config"]["layers"][0]["config"].update(sparse=True), "`sparse`"),
-], ids=["constraint", "renorm", "ema", "layer", "functional", "dtype", "loss-weights",
+], ids=["lora", "renorm", "ema", "layer", "functional", "dtype", "loss-weights",
         "sparse-input"])
 def test_keras_features_minikeras_lacks_are_named(change, match):
     with pytest.raises(ValueError, match=match):

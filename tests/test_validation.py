@@ -231,7 +231,9 @@ BOOL = [1, 0, "True", "False", None, 1.0]
 
 OPTIMIZERS = {"SGD": optimizers.SGD, "Adam": optimizers.Adam, "AdamW": optimizers.AdamW,
               "RMSprop": optimizers.RMSprop, "Adagrad": optimizers.Adagrad,
-              "Nadam": optimizers.Nadam}
+              "Nadam": optimizers.Nadam, "Adamax": optimizers.Adamax,
+              "Adadelta": optimizers.Adadelta, "Lion": optimizers.Lion, "Lamb": optimizers.Lamb,
+              "Ftrl": optimizers.Ftrl}
 
 TABLE = [
     # optimizers: the base arguments, for each of them
@@ -275,7 +277,9 @@ TABLE = [
     ("PiecewiseConstantDecay.boundaries",
      lambda v: schedules.PiecewiseConstantDecay([5, v], [1.0, 0.5, 0.1]), "boundaries[1]", FINITE),
     # initializers
-    ("Constant.value", lambda v: initializers.Constant(v), "value", FINITE),
+    # Constant also takes an array (as Keras), so [0.5] is valid there; [nan] is not.
+    ("Constant.value", lambda v: initializers.Constant(v), "value",
+     [v for v in FINITE if not isinstance(v, list)] + [[NAN]]),
     ("Identity.gain", lambda v: initializers.Identity(v), "gain", FINITE),
     ("Orthogonal.gain", lambda v: initializers.Orthogonal(v), "gain", FINITE),
     *[(f"{cls.__name__}.{arg}", lambda v, cls=cls, arg=arg: cls(**{arg: v}), arg, bad)

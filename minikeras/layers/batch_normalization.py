@@ -1,7 +1,7 @@
 """BatchNormalization: normalize each feature with batch statistics while training."""
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from ..utils.serialization import serialize
 from ..utils.validation import FLOAT32_MAX, check_bool, check_int, check_number
 from .layer import Layer
@@ -60,12 +60,20 @@ class BatchNormalization(Layer):
         moving_mean_initializer, moving_variance_initializer: defaults
             ``"zeros"``, ``"ones"``.
         beta_regularizer, gamma_regularizer: optional penalties (default None).
+        beta_constraint, gamma_constraint: optional projections applied after each
+            optimizer step (default None; see :mod:`minikeras.constraints`).
+        name, trainable, dtype, activity_regularizer: see :class:`Layer`.
+        **kwargs: Keras's batch renormalization (``renorm``, ``renorm_clipping``,
+            ``renorm_momentum``) and ``synchronized`` (for several devices) are
+            accepted at their "off" values (``renorm=False``, ``synchronized=False``)
+            and refused otherwise.
     """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 beta_regularizer=None, gamma_regularizer=None, **kwargs):
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.axis = check_int(axis, "axis")
         self.momentum = check_number(momentum, "momentum", 0, 1)
@@ -78,6 +86,8 @@ class BatchNormalization(Layer):
             initializers.get(initializer, f"{weight}_initializer")
         self.beta_regularizer = regularizers.get(beta_regularizer, "beta_regularizer")
         self.gamma_regularizer = regularizers.get(gamma_regularizer, "gamma_regularizer")
+        self.beta_constraint = constraints.get(beta_constraint, "beta_constraint")
+        self.gamma_constraint = constraints.get(gamma_constraint, "gamma_constraint")
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
 
     def build(self, input_shape):
@@ -90,10 +100,10 @@ class BatchNormalization(Layer):
         shape = (input_shape[axis],)
         if self.scale:
             self.gamma = self.add_weight("gamma", shape, self.initializers["gamma"],
-                                         self.gamma_regularizer)
+                                         self.gamma_regularizer, constraint=self.gamma_constraint)
         if self.center:
             self.beta = self.add_weight("beta", shape, self.initializers["beta"],
-                                        self.beta_regularizer)
+                                        self.beta_regularizer, constraint=self.beta_constraint)
         self.moving_mean = self.add_weight("moving_mean", shape,
                                            self.initializers["moving_mean"], trainable=False)
         self.moving_variance = self.add_weight("moving_variance", shape,
@@ -138,4 +148,6 @@ class BatchNormalization(Layer):
                for name, initializer in self.initializers.items()},
             "beta_regularizer": serialize(self.beta_regularizer, "regularizer"),
             "gamma_regularizer": serialize(self.gamma_regularizer, "regularizer"),
+            "beta_constraint": serialize(self.beta_constraint, "constraint"),
+            "gamma_constraint": serialize(self.gamma_constraint, "constraint"),
         }

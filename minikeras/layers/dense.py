@@ -1,7 +1,7 @@
 """Dense: the fully connected layer, ``y = activation(x W + b)``."""
 import numpy as np
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from ..utils.serialization import serialize
 from ..utils.validation import check_bool, check_int
 from .layer import Layer
@@ -26,7 +26,7 @@ class Dense(Layer):
         >>> layer(np.array([[1.0, 2.0, 3.0]], dtype="float32"))
         array([[6., 6.]], dtype=float32)
 
-    The weights are float32 (``config.floatx()``); a model casts its inputs to
+    The weights are float32 (``config.floatx()``, or ``dtype``); a model casts its inputs to
     that type, while a layer called directly computes in numpy's promotion of
     its input and its weights (float64 in, float64 out).
 
@@ -35,16 +35,24 @@ class Dense(Layer):
         activation: Keras name or ``ActivationFunction``; ``None`` means linear.
         use_bias: whether to add ``b`` (default True).
         kernel_initializer: default ``"glorot_uniform"``.
-        bias_initializer: default ``"zeros"``.
+        bias_initializer: default ``"zeros"``; None means ``"glorot_uniform"``, as
+            in Keras (whose ``add_weight`` starts a weight without an initializer so).
         kernel_regularizer, bias_regularizer: penalties added to the loss, or None.
+        activity_regularizer: a penalty on the output ``y`` (see :class:`Layer`).
+        kernel_constraint, bias_constraint: projections applied after each
+            optimizer step (see :mod:`minikeras.constraints`), or None.
         input_shape: one sample's shape, to build the layer as soon as it is added.
-        name: layer name.
+        name, trainable, dtype: see :class:`Layer`.
+        **kwargs: Keras's ``lora_rank``, ``lora_alpha`` and ``quantization_config``
+            are accepted at their "off" values (None) and refused otherwise.
     """
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  input_shape=None, name=None, **kwargs):
-        super().__init__(name=name, input_shape=input_shape, **kwargs)
+        super().__init__(name=name, input_shape=input_shape,
+                         activity_regularizer=activity_regularizer, **kwargs)
         self.units = check_int(units, "units", 1)
         self.activation = activations.get(activation)
         self.use_bias = check_bool(use_bias, "use_bias")
@@ -55,6 +63,8 @@ class Dense(Layer):
         self.bias_initializer = bias_initializer
         self.kernel_regularizer = regularizers.get(kernel_regularizer, "kernel_regularizer")
         self.bias_regularizer = regularizers.get(bias_regularizer, "bias_regularizer")
+        self.kernel_constraint = constraints.get(kernel_constraint, "kernel_constraint")
+        self.bias_constraint = constraints.get(bias_constraint, "bias_constraint")
         self.kernel = self.bias = None
 
     def build(self, input_shape):
@@ -63,10 +73,11 @@ class Dense(Layer):
                              f"received input_shape={tuple(input_shape)}. Add a Flatten() layer "
                              "before it for images.")
         self.kernel = self.add_weight("kernel", (input_shape[-1], self.units),
-                                      self.kernel_initializer, self.kernel_regularizer)
+                                      self.kernel_initializer, self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
-                                        self.bias_regularizer)
+                                        self.bias_regularizer, constraint=self.bias_constraint)
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape):
@@ -114,4 +125,6 @@ class Dense(Layer):
             "bias_initializer": serialize(self.bias_initializer, "initializer"),
             "kernel_regularizer": serialize(self.kernel_regularizer, "regularizer"),
             "bias_regularizer": serialize(self.bias_regularizer, "regularizer"),
+            "kernel_constraint": serialize(self.kernel_constraint, "constraint"),
+            "bias_constraint": serialize(self.bias_constraint, "constraint"),
         }

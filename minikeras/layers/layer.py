@@ -63,14 +63,30 @@ class Layer(ABC):
             first layer can be built as soon as it is added to a model.
         input_dim: Keras 2's ``input_shape=(input_dim,)``, still accepted by Keras 3.
         trainable: whether the optimizer updates this layer's weights.
+        dtype: the float type of the layer's weights: ``"float32"``, ``"float64"``
+            (or a Keras ``DTypePolicy`` config of one of them); default None, the
+            default float type (:func:`minikeras.config.floatx`) when the layer is
+            built. Computations follow numpy's type promotion.
+        activity_regularizer: a penalty on the layer's output ``y``, as in Keras:
+            ``R(y) / batch_size`` joins the loss (in ``fit`` and ``evaluate``) and
+            ``R'(y) / batch_size`` joins ``dL/dy`` in the training step.
+        **kwargs: Keras's arguments for features minikeras does not have, accepted
+            at the values that leave them off (e.g. ``lora_rank=None``) and refused,
+            naming them, otherwise.
     """
 
-    def __init__(self, name=None, input_shape=None, trainable=True, input_dim=None):
+    def __init__(self, name=None, input_shape=None, trainable=True, input_dim=None,
+                 dtype=None, activity_regularizer=None, **kwargs):
+        from .. import regularizers
+        from ..utils import serialization
+        serialization.check_keras_arguments(type(self), kwargs, "layer")
         self.name = check_name(name) or unique_name(snake_case(type(self).__name__))
         if input_dim is not None:  # Keras 2's spelling of input_shape=(input_dim,)
             input_shape = (check_int(input_dim, "input_dim", 1),)
         self._input_shape_arg = None if input_shape is None else _shape_tuple(input_shape)
         self.trainable = check_bool(trainable, "trainable")
+        self._dtype = _float_dtype(dtype)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
         self._weights = []
         self.build_input_shape = None
@@ -93,15 +109,18 @@ class Layer(ABC):
         self.build_input_shape = tuple(input_shape)
         self.built = True
 
-    def add_weight(self, name, shape, initializer="zeros", regularizer=None, trainable=True):
-        """Create, register and return a :class:`Variable` in the default float type.
+    def add_weight(self, name, shape, initializer=None, regularizer=None, trainable=True,
+                   constraint=None):
+        """Create, register and return a :class:`Variable` of the layer's :attr:`dtype`.
 
-        ``initializer=None`` means ``"glorot_uniform"``, Keras's default for float weights.
+        ``initializer=None`` means ``"glorot_uniform"``, Keras's default for float
+        weights. The ``constraint`` (see :mod:`minikeras.constraints`) is applied
+        by the optimizer after each of its steps.
         """
         from .. import initializers
         shape = tuple(shape)
         _charge_weight_budget(self, name, shape)
-        dtype = np.dtype(config.floatx())
+        dtype = np.dtype(self.dtype)
         nbytes = math.prod(shape) * dtype.itemsize
         if nbytes > sys.maxsize:
             raise ValueError(f"Layer {self.name!r} cannot create its weight {name!r} of shape "
@@ -113,9 +132,17 @@ class Layer(ABC):
             raise MemoryError(f"Layer {self.name!r} cannot create its weight {name!r} of shape "
                               f"{shape}: {nbytes:.3g} bytes are more than this machine can "
                               "allocate. Check the layer's sizes.") from None
-        variable = Variable(value, name=name, trainable=trainable, regularizer=regularizer)
+        variable = Variable(value, name=name, trainable=trainable, regularizer=regularizer,
+                            constraint=constraint)
         self._weights.append(variable)
         return variable
+
+    @property
+    def dtype(self):
+        """The float type of the layer's weights, as a name (Keras's ``layer.dtype``)."""
+        if self._dtype is not None:
+            return self._dtype
+        return self._weights[0].dtype.name if self._weights else config.floatx()
 
     def buffer(self, name, shape, dtype):
         """An array for the intermediate result ``name``: reused from batch to batch inside
@@ -255,9 +282,13 @@ class Layer(ABC):
         Subclasses add their own arguments to this dict.
         """
         from ..utils import serialization
-        return {"name": self.name, "trainable": self.trainable,
-                "dtype": serialization.dtype_policy(serialization.layer_dtype(self)),
-                **serialization.keras_only_arguments(type(self))}
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": serialization.dtype_policy(self.dtype),
+                  **serialization.keras_only_arguments(type(self))}
+        if self.activity_regularizer is not None:  # Keras writes it only when set
+            config["activity_regularizer"] = serialization.serialize(self.activity_regularizer,
+                                                                     "regularizer")
+        return config
 
     @classmethod
     def from_config(cls, config):
@@ -308,14 +339,38 @@ def _charge_weight_budget(layer, name, shape):
     budget = _weight_budget.get()
     if budget is None:
         return
-    budget["left"] -= math.prod(shape) * np.dtype(config.floatx()).itemsize
+    budget["left"] -= math.prod(shape) * np.dtype(layer.dtype).itemsize
     if budget["left"] < 0:
         raise ValueError(f"Layer {layer.name!r} asks for a weight {name!r} of shape {shape}, "
                          f"more than {budget['source']} can hold: its configuration does not "
                          "match the weights stored.")
 
 
-def _shape_tuple(shape):
+def _float_dtype(dtype):
+    """The name of the float type ``dtype`` asks for (None stays None): a numpy float
+    type, its name, or a Keras ``DTypePolicy`` (object or config) computing in it."""
+    if dtype is None:
+        return None
+    name = dtype
+    if isinstance(dtype, dict):  # a DTypePolicy config, as Keras writes it
+        name = (dtype.get("config") or {}).get("name") if dtype.get("class_name") in (
+            "DTypePolicy", "FloatDTypePolicy") else dtype
+    elif not isinstance(dtype, str):
+        name = getattr(dtype, "name", dtype)  # a numpy dtype or a Keras DTypePolicy
+        try:
+            name = np.dtype(name).name
+        except TypeError:
+            pass
+    if name in ("float32", "float64"):
+        return name
+    if name in ("float16", "bfloat16", "mixed_float16", "mixed_bfloat16"):
+        raise NotImplementedError(f"`dtype`={name!r} is a Keras feature minikeras does not "
+                                  "have: layers compute in float32 or float64.")
+    raise ValueError(f"`dtype` must be 'float32' or 'float64' (or a DTypePolicy of one). "
+                     f"Received: dtype={dtype!r:.100}")
+
+
+def _shape_tuple(shape, argument="input_shape"):
     """Validate a sample shape such as ``30`` or ``(28, 28)`` and return it as a tuple."""
     dims = (shape,) if isinstance(shape, (int, np.integer)) else shape
     try:
@@ -324,6 +379,6 @@ def _shape_tuple(shape):
         dims = ()
     if not dims or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool)
                            and d > 0 for d in dims):
-        raise ValueError("`input_shape` must be a tuple of positive integers (one sample's shape, "
-                         f"without the batch axis). Received: input_shape={shape!r}")
+        raise ValueError(f"`{argument}` must be a tuple of positive integers (one sample's "
+                         f"shape, without the batch axis). Received: {argument}={shape!r}")
     return tuple(int(d) for d in dims)

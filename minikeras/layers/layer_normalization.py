@@ -1,7 +1,7 @@
 """LayerNormalization: normalize each sample over its features."""
 import numpy as np
 
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from ..utils.serialization import serialize
 from ..utils.validation import FLOAT32_MAX, check_bool, check_int, check_number
 from .layer import Layer
@@ -35,11 +35,13 @@ class LayerNormalization(Layer):
         scale: learn the scale ``gamma`` (default True).
         beta_initializer, gamma_initializer: defaults ``"zeros"``, ``"ones"``.
         beta_regularizer, gamma_regularizer: optional penalties (default None).
+        beta_constraint, gamma_constraint: optional projections applied after each
+            optimizer step (default None; see :mod:`minikeras.constraints`).
     """
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
-                 gamma_regularizer=None, **kwargs):
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(axis, (list, tuple)):
             if not axis:
@@ -56,6 +58,8 @@ class LayerNormalization(Layer):
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
         self.beta_regularizer = regularizers.get(beta_regularizer, "beta_regularizer")
         self.gamma_regularizer = regularizers.get(gamma_regularizer, "gamma_regularizer")
+        self.beta_constraint = constraints.get(beta_constraint, "beta_constraint")
+        self.gamma_constraint = constraints.get(gamma_constraint, "gamma_constraint")
         self.gamma = self.beta = None
 
     def build(self, input_shape):
@@ -71,10 +75,10 @@ class LayerNormalization(Layer):
         self._param_shape = tuple(input_shape[a] if a in self._axes else 1 for a in range(ndim))
         if self.scale:
             self.gamma = self.add_weight("gamma", shape, self.gamma_initializer,
-                                         self.gamma_regularizer)
+                                         self.gamma_regularizer, constraint=self.gamma_constraint)
         if self.center:
             self.beta = self.add_weight("beta", shape, self.beta_initializer,
-                                        self.beta_regularizer)
+                                        self.beta_regularizer, constraint=self.beta_constraint)
         super().build(input_shape)
 
     def forward(self, x, training=False):
@@ -101,4 +105,6 @@ class LayerNormalization(Layer):
             "gamma_initializer": serialize(self.gamma_initializer, "initializer"),
             "beta_regularizer": serialize(self.beta_regularizer, "regularizer"),
             "gamma_regularizer": serialize(self.gamma_regularizer, "regularizer"),
+            "beta_constraint": serialize(self.beta_constraint, "constraint"),
+            "gamma_constraint": serialize(self.gamma_constraint, "constraint"),
         }

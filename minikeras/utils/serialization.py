@@ -40,14 +40,41 @@ class _AnyValue:
     def __init__(self, value):
         self.value = value
 
+    def accepts(self, value):
+        return True
+
+
+class _OneOf:
+    """A Keras-only argument whose feature is off at any of ``values`` (written as the first)."""
+
+    def __init__(self, *values):
+        self.value, self.values = values[0], values
+
+    def accepts(self, value):
+        return any(_same_value(value, v) for v in self.values)
+
+
+def _same_value(a, b):
+    if a is b:
+        return True
+    if isinstance(a, bool) != isinstance(b, bool):  # True == 1, but synchronized=1 is not off
+        return False
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # e.g. an array compared with a number
+        return False
+
+
+def _accepts(inert, value):
+    """Whether ``value`` leaves the Keras-only feature whose "off" value is ``inert`` off."""
+    return inert.accepts(value) if isinstance(inert, (_AnyValue, _OneOf)) \
+        else _same_value(value, inert)
+
 
 def _inert_for(*names, **arguments):
     return {name: dict(arguments) for name in names}
 
 
-_VARIANCE_SCALING = ("VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform",
-                     "HeNormal", "LecunUniform", "LecunNormal")
-_OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam")
 _METRICS = ("Mean", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
             "MeanSquaredError", "MeanAbsoluteError", "Precision", "Recall", "AUC")
 
@@ -62,11 +89,10 @@ KERAS_ONLY = {
                            "renorm_momentum": _AnyValue(0.99)},
     "LayerNormalization": {"rms_scaling": False, "beta_constraint": None,
                            "gamma_constraint": None},
-    "Flatten": {"data_format": "channels_last"},
-    **_inert_for(*_VARIANCE_SCALING, input_axes=None, output_axes=None),
-    **_inert_for(*_OPTIMIZERS, use_ema=False, ema_momentum=_AnyValue(0.99),
-                 ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None),
+    "Flatten": {"data_format": _OneOf("channels_last", None)},
+    "Optimizer": {"use_ema": False, "ema_momentum": _AnyValue(0.99),
+                  "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                  "gradient_accumulation_steps": None},
     "SparseCategoricalCrossentropy": {"ignore_class": None},
     **_inert_for(*_METRICS, dtype=_AnyValue("float32")),
 }
@@ -155,8 +181,49 @@ def _keras_only(cls, kind=None):
 
 def keras_only_arguments(cls):
     """The Keras-only arguments ``cls``'s config carries, at the values that leave them off."""
-    return {key: value.value if isinstance(value, _AnyValue) else value
+    return {key: value.value if isinstance(value, (_AnyValue, _OneOf)) else value
             for key, value in _keras_only(cls).items()}
+
+
+def check_keras_arguments(cls, kwargs, kind):
+    """Refuse, naming it, each argument of ``kwargs`` that the constructor of ``cls`` lacks.
+
+    A Keras argument for a feature minikeras does not have (:data:`KERAS_ONLY`)
+    is accepted at the value that leaves the feature off, so that a Keras
+    script passing Keras's defaults runs; at any other value it raises
+    NotImplementedError naming it. Anything else raises ValueError, as Keras
+    does for arguments it does not know.
+    """
+    if not kwargs:
+        return
+    inert = _keras_only(cls, kind)
+    unknown = {key: value for key, value in kwargs.items() if key not in inert}
+    if unknown:
+        accepted = [name for name in _constructor_arguments(cls) if name != "kwargs"]
+        raise ValueError(f"Unrecognized keyword arguments passed to {cls.__name__}: "
+                         f"{unknown!r:.200}. {cls.__name__} accepts: {', '.join(accepted)}"
+                         f"{', ' if accepted and inert else ''}{', '.join(inert)}.")
+    for key, value in kwargs.items():
+        if not _accepts(inert[key], value):
+            off = inert[key].value if isinstance(inert[key], (_AnyValue, _OneOf)) else inert[key]
+            raise NotImplementedError(f"`{key}` is a Keras feature minikeras does not have: "
+                                      f"{cls.__name__} accepts only {key}={off!r}. Received: "
+                                      f"{key}={value!r:.100}")
+
+
+def _constructor_arguments(cls):
+    """The keyword arguments ``cls(...)`` takes: its constructor's, and while a constructor
+    passes ``**kwargs`` on, those of the next base's constructor."""
+    names = []
+    for base in getattr(cls, "__mro__", ()):
+        if "__init__" not in vars(base) or base is object:
+            continue
+        parameters = inspect.signature(base.__init__).parameters.values()
+        names += [p.name for p in parameters if p.name != "self" and p.name not in names
+                  and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if not any(p.kind == p.VAR_KEYWORD for p in parameters):
+            break
+    return names
 
 
 def dtype_policy(dtype_name):
@@ -422,7 +489,7 @@ def arguments(cls, cfg, kind, _depth=0):
         if key not in cfg:
             continue
         value = cfg.pop(key)
-        if not isinstance(inert, _AnyValue) and value != inert:
+        if not _accepts(inert, value):
             raise ValueError(f"The {kind} {cls.__name__!r} sets `{key}`={value!r:.100}, a "
                              f"Keras feature minikeras does not have (only {key}={inert!r} "
                              "can be loaded).")
@@ -480,7 +547,9 @@ def layer_arguments(cls, cfg):
         raise ValueError(f"The config of layer class {cls.__name__!r} must be a dict. "
                          f"Received: {cfg!r:.200}")
     cfg = dict(cfg)
-    policy_dtype(cfg.pop("dtype", None), f"Layer {cfg.get('name', cls.__name__)!r}")
+    dtype = policy_dtype(cfg.pop("dtype", None), f"Layer {cfg.get('name', cls.__name__)!r}")
+    if dtype in ("float32", "float64"):  # others (mixed precision) compute in the default
+        cfg["dtype"] = dtype
     if "batch_input_shape" in cfg:  # Keras 2's first layer carries the model's input
         shape = input_shape_from(cfg.pop("batch_input_shape"), "batch_input_shape")
         cfg["input_shape"] = shape[1:]
@@ -506,10 +575,15 @@ def policy_dtype(value, where):
 
 
 def input_shape_from(value, argument):
-    """A batch shape ``[None, d1, ...]`` from a config, as a tuple, checked."""
-    if not isinstance(value, (list, tuple)) or len(value) < 2 or value[0] is not None \
-            or not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
-                       for d in value[1:]):
+    """A batch shape ``[None, d1, ...]`` from a config, as a tuple, checked.
+
+    A fixed batch size (Keras's ``Input(batch_size=32)``) reads as None: minikeras
+    models take batches of any size.
+    """
+    def positive(d):
+        return isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
+    if not isinstance(value, (list, tuple)) or len(value) < 2 \
+            or not (value[0] is None or positive(value[0])) or not all(map(positive, value[1:])):
         raise ValueError(f"`{argument}` must be a batch shape [None, d1, ...] of positive "
                          f"integers. Received: {argument}={value!r:.200}")
     return (None,) + tuple(int(d) for d in value[1:])
