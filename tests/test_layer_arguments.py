@@ -341,7 +341,7 @@ def test_input_batch_size_is_written_as_keras_writes_it(keras3):
     model = mk.Sequential([mk.Input((3,), batch_size=8), layers.Dense(2)])
     twin = keras3.Sequential([keras3.Input((3,), batch_size=8), keras3.layers.Dense(2)])
     ours, theirs = model.get_config()["layers"][0], twin.get_config()["layers"][0]
-    assert ours["config"]["batch_shape"] == theirs["config"]["batch_shape"] == [8, 3]
+    assert list(ours["config"]["batch_shape"]) == list(theirs["config"]["batch_shape"]) == [8, 3]
 
 
 def test_a_keras_model_with_a_fixed_batch_size_loads(keras3):
