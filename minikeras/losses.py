@@ -682,7 +682,8 @@ def _loss_of_function(function):
     name = getattr(function, "__name__", None)
     if getattr(function, "__module__", "").startswith("minikeras.") and name in ALL_LOSSES:
         return ALL_LOSSES[name]()
-    raise TypeError(f"`loss` must be a name, a Loss instance or one of Keras's loss functions. "
-                    f"Received: loss={function!r:.100}. minikeras has no automatic "
-                    "differentiation, so a loss of your own is a Loss subclass that writes "
-                    "`call` (per-sample values) and `gradient`.")
+    raise TypeError(f"`loss` must be a string name or a Loss instance. Received: "
+                    f"loss={function!r:.100}. Of functions, Keras's own (minikeras.losses.*) "
+                    "are taken; minikeras has no automatic differentiation, so a loss of your "
+                    "own is a Loss subclass that writes `call` (per-sample values) and "
+                    "`gradient`.")

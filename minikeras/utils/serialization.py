@@ -473,7 +473,7 @@ def _construct(build, cfg, kind, class_name):
                          f"{cfg!r:.200}")
     try:
         return build(cfg)
-    except TypeError as e:
+    except (TypeError, NotImplementedError) as e:  # a Keras feature refused by a constructor
         raise ValueError(f"Cannot build {kind} {class_name!r} from its config "
                          f"{cfg!r:.300}: {e}") from None
 
