@@ -402,8 +402,8 @@ class SparseCategoricalCrossentropy(Loss):
         self.from_logits = check_bool(from_logits, "from_logits")
         # The class axis of a (batch, classes) prediction: the last one, however it is named.
         if check_int(axis, "axis") not in (-1, 1):
-            raise NotImplementedError(f"`axis` must be -1 (the class axis of predictions of "
-                                      f"shape (batch, classes)). Received: axis={axis}")
+            raise ValueError(f"`axis` must be -1, the class axis of predictions of shape "
+                             f"(batch, classes). Received: axis={axis}")
 
     def _prepare(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)

@@ -129,7 +129,6 @@ def test_the_twin_covers_every_family(keras3):
     (lambda: optimizers.Adam(use_ema=True), "use_ema"),
     (lambda: optimizers.SGD(gradient_accumulation_steps=4), "gradient_accumulation_steps"),
     (lambda: losses.SparseCategoricalCrossentropy(ignore_class=0), "ignore_class"),
-    (lambda: losses.SparseCategoricalCrossentropy(axis=0), "axis"),
     (lambda: initializers.GlorotUniform(input_axes=[0]), "input_axes"),
     (lambda: mk.Input((3,), sparse=True), "sparse"),
     (lambda: mk.Input((3,), optional=True), "optional"),

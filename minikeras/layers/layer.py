@@ -86,7 +86,7 @@ class Layer(ABC):
         self._input_shape_arg = None if input_shape is None else _shape_tuple(input_shape)
         self.trainable = check_bool(trainable, "trainable")
         self._dtype = _float_dtype(dtype)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer, "activity_regularizer")
         self.built = False
         self._weights = []
         self.build_input_shape = None
@@ -353,14 +353,16 @@ def _float_dtype(dtype):
         return None
     name = dtype
     if isinstance(dtype, dict):  # a DTypePolicy config, as Keras writes it
-        name = (dtype.get("config") or {}).get("name") if dtype.get("class_name") in (
-            "DTypePolicy", "FloatDTypePolicy") else dtype
+        inner = dtype.get("config")
+        name = inner.get("name") if dtype.get("class_name") in (
+            "DTypePolicy", "FloatDTypePolicy") and isinstance(inner, dict) else None
     elif not isinstance(dtype, str):
-        name = getattr(dtype, "name", dtype)  # a numpy dtype or a Keras DTypePolicy
-        try:
-            name = np.dtype(name).name
-        except TypeError:
-            pass
+        name = getattr(dtype, "name", None)  # a Keras DTypePolicy, or a numpy dtype
+        if not isinstance(name, str) and isinstance(dtype, type):
+            try:
+                name = np.dtype(dtype).name  # np.float64 and the like
+            except TypeError:
+                name = None
     if name in ("float32", "float64"):
         return name
     if name in ("float16", "bfloat16", "mixed_float16", "mixed_bfloat16"):
