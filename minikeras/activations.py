@@ -482,7 +482,8 @@ class Softmax(ActivationFunction):
     ``dL/dx = y * (grad - sum(grad * y, axis, keepdims=True))``.
 
     Args:
-        axis: the axis whose entries sum to 1. Defaults to ``-1``.
+        axis: the axis whose entries sum to 1, or a list of axes normalized
+            together. Defaults to ``-1``.
 
     Example:
         >>> Softmax()(np.array([[0.0, np.log(3.0)]]))
@@ -492,24 +493,32 @@ class Softmax(ActivationFunction):
     name = "softmax"
 
     def __init__(self, axis=-1):
-        self.axis = check_int(axis, "axis")
+        if isinstance(axis, (list, tuple)) and axis:
+            self.axis = [check_int(a, f"axis[{i}]") for i, a in enumerate(axis)]
+        elif isinstance(axis, (list, tuple)):
+            raise ValueError("`axis` must be an integer or a non-empty list of integers. "
+                             f"Received: axis={axis!r}")
+        else:
+            self.axis = check_int(axis, "axis")
+        # numpy reduces over several axes when given a tuple
+        self._axes = tuple(self.axis) if isinstance(self.axis, list) else self.axis
 
     def __call__(self, x):
-        e = np.exp(x - x.max(axis=self.axis, keepdims=True))
-        return e / e.sum(axis=self.axis, keepdims=True)
+        e = np.exp(x - x.max(axis=self._axes, keepdims=True))
+        return e / e.sum(axis=self._axes, keepdims=True)
 
     def backward(self, grad, x, y):
-        return y * (grad - (grad * y).sum(axis=self.axis, keepdims=True))
+        return y * (grad - (grad * y).sum(axis=self._axes, keepdims=True))
 
     def forward_into(self, x, out):
-        e = np.subtract(x, x.max(axis=self.axis, keepdims=True), out=out)
+        e = np.subtract(x, x.max(axis=self._axes, keepdims=True), out=out)
         np.exp(e, out=e)
-        e /= e.sum(axis=self.axis, keepdims=True)
+        e /= e.sum(axis=self._axes, keepdims=True)
         return e
 
     def backward_into(self, grad, x, y, out):
         np.multiply(grad, y, out=out)
-        np.subtract(grad, out.sum(axis=self.axis, keepdims=True), out=out)
+        np.subtract(grad, out.sum(axis=self._axes, keepdims=True), out=out)
         out *= y                                       # y (grad - sum(grad y))
         return out
 
@@ -538,13 +547,28 @@ swish = silu
 def get(identifier):
     """The activation a Keras name, a config dict, a class or an instance names.
 
-    ``None`` gives linear, as in Keras. A plain function is refused: minikeras
-    needs its ``backward`` (write an :class:`ActivationFunction` subclass).
-    The same look-up as every ``get`` (:func:`minikeras.utils.registry.resolve`).
+    ``None`` gives linear, as in Keras. An activation layer
+    (``layers.LeakyReLU(0.1)``, ``layers.Activation("tanh")``) gives its function,
+    as Keras accepts any callable there. Another callable is refused: minikeras
+    needs its ``backward`` (write an :class:`ActivationFunction` subclass). The
+    same look-up as every ``get`` (:func:`minikeras.utils.registry.resolve`).
 
     Raises:
         ValueError: for an unknown name; the message lists the valid ones.
         TypeError: for anything else.
     """
-    return resolve(identifier, ALL_ACTIVATIONS, ActivationFunction, "activation", default=Linear)
+    return resolve(identifier, ALL_ACTIVATIONS, ActivationFunction, "activation", default=Linear,
+                   function=_from_layer)
+
+
+def _from_layer(obj):
+    """The function of an activation layer given where an activation is expected."""
+    from .layers.activation import ActivationLayer  # the layers import this module
+    if isinstance(obj, ActivationLayer):
+        return obj.activation
+    raise TypeError(
+        "`activation` must be a Keras name, an ActivationFunction or an activation layer "
+        "(ReLU, LeakyReLU, ELU, Softmax, Activation): minikeras trains with each "
+        "activation's backward pass, which a plain function or another layer lacks. "
+        f"Received: activation={obj!r}")
 

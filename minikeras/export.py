@@ -14,7 +14,9 @@ layer with an activation lowers it through the same table. A class without a
 lowering cannot be exported, and the error names it.
 
 Inference mode means: Dropout and the noise layers are the identity and
-vanish; BatchNormalization uses its moving statistics. Where a result would
+vanish; BatchNormalization uses its moving statistics; Normalization and
+Rescaling become a subtraction and a division (a multiplication and an
+addition) by constants; a model used as a layer is its layers' lowerings in turn. Where a result would
 otherwise depend on how a runtime rounds, a lowering repeats minikeras's own
 float32 arithmetic step by step (BatchNormalization is ``(x - mean) * inv_std
 * gamma + beta`` with ``inv_std`` computed here exactly as ``forward`` does),
@@ -35,8 +37,13 @@ import os
 import numpy as np
 
 from . import activations as act
-from .layers import (Activation, BatchNormalization, Dense, Dropout, Flatten, GaussianNoise,
-                     InputTensor, Layer, LayerNormalization)
+from .layers import (ELU, Activation, ActivityRegularization, AlphaDropout, BatchNormalization,
+                     Dense, Dropout, Flatten, GaussianDropout, GaussianNoise, InputTensor, Layer,
+                     LayerNormalization, LeakyReLU, Normalization, PReLU, ReLU, Rescaling, Reshape,
+                     Softmax, UnitNormalization)
+from .layers.normalization import EPSILON as NORMALIZATION_EPSILON
+from .layers.unit_normalization import EPSILON as UNIT_NORM_EPSILON
+from .models import Sequential
 from .utils import files
 
 DEFAULT_OPSET = 17
@@ -223,20 +230,76 @@ def _dense(graph, layer, x):
     return graph.lower(layer.activation, graph.op("Gemm", *inputs))
 
 
-@onnx_lowering(Activation)
+@onnx_lowering(Activation, ReLU, LeakyReLU, ELU, Softmax)
 def _activation_layer(graph, layer, x):
     return graph.lower(layer.activation, x)
 
 
-@onnx_lowering(Dropout, GaussianNoise)
+@onnx_lowering(Dropout, GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization)
 def _identity_at_inference(graph, layer, x):
-    """Training-only layers are the identity at inference: nothing to emit."""
+    """Training-only layers are the identity at inference: nothing to emit (a penalty
+    belongs to the loss, not to the served model)."""
+    return x
+
+
+@onnx_lowering(Sequential)
+def _model(graph, model, x):
+    """A model used as a layer: its layers, each lowered under its own name."""
+    outer = graph.layer
+    for layer in model.layers:
+        graph.layer = layer
+        x = graph.lower(layer, x)
+    graph.layer = outer
     return x
 
 
 @onnx_lowering(Flatten)
 def _flatten(graph, layer, x):
     return graph.op("Flatten", x, axis=1)
+
+
+@onnx_lowering(Reshape)
+def _reshape(graph, layer, x):
+    """ONNX Reshape to ``(batch, *target_shape)``: 0 copies the batch axis, -1 is resolved."""
+    shape = layer.compute_output_shape(layer.build_input_shape)[1:]
+    return graph.op("Reshape", x, graph.constant("shape", [0, *shape], dtype=np.int64))
+
+
+@onnx_lowering(Rescaling)
+def _rescaling(graph, layer, x):
+    """``x * scale + offset``."""
+    y = graph.op("Mul", x, graph.constant("scale", layer.scale))
+    return graph.op("Add", y, graph.constant("offset", layer.offset))
+
+
+@onnx_lowering(Normalization)
+def _normalization(graph, layer, x):
+    """``(x - mean) / s`` (inverted: ``mean + x * s``), ``s = max(sqrt(variance), 1e-7)``
+    computed here in float32 exactly as ``forward`` does: the statistics are constants."""
+    mean = layer.mean.astype(np.float32)
+    std = np.maximum(np.sqrt(layer.variance.astype(np.float32)),
+                     np.float32(NORMALIZATION_EPSILON))
+    if layer.invert:
+        return graph.op("Add", graph.constant("mean", mean),
+                        graph.op("Mul", x, graph.constant("std", std)))
+    return graph.op("Div", graph.op("Sub", x, graph.constant("mean", mean)),
+                    graph.constant("std", std))
+
+
+@onnx_lowering(UnitNormalization)
+def _unit_normalization(graph, layer, x):
+    """``x * (1 / sqrt(max(sum(x**2), 1e-24)))``, as ``forward`` takes it."""
+    squares = graph.op("ReduceSum", graph.op("Mul", x, x),
+                       graph.constant("axes", layer._axes, dtype=np.int64), keepdims=1)
+    floor = graph.constant("floor", UNIT_NORM_EPSILON ** 2)
+    norm = graph.op("Sqrt", graph.op("Max", squares, floor))
+    return graph.op("Mul", x, graph.op("Reciprocal", norm))
+
+
+@onnx_lowering(PReLU)
+def _prelu(graph, layer, x):
+    """ONNX PRelu: ``x`` where ``x >= 0``, else ``alpha * x`` (the same where ``x = 0``)."""
+    return graph.op("PRelu", x, graph.constant("alpha", layer.alpha.value))
 
 
 @onnx_lowering(BatchNormalization)
@@ -304,7 +367,6 @@ onnx_lowering(act.Tanh)(_unary("Tanh"))
 onnx_lowering(act.Exponential)(_unary("Exp"))
 onnx_lowering(act.Softplus)(_unary("Softplus"))
 onnx_lowering(act.Softsign)(_unary("Softsign"))
-onnx_lowering(act.Softmax)(_unary("Softmax", axis=lambda a: a.axis))
 onnx_lowering(act.LeakyReLU)(_unary("LeakyRelu", alpha=lambda a: a.negative_slope))
 onnx_lowering(act.ELU)(_unary("Elu", alpha=lambda a: a.alpha))
 onnx_lowering(act.SELU)(_unary("Selu", alpha=act.SELU.alpha, gamma=act.SELU.scale))
@@ -325,6 +387,25 @@ def _relu(graph, relu, x):
         y = graph.op("Add", y, graph.op("Mul", below, graph.constant("negative_slope",
                                                                      relu.negative_slope)))
     return y
+
+
+@onnx_lowering(act.Softmax)
+def _softmax(graph, softmax, x):
+    """ONNX Softmax along one axis. Over several axes, they are moved to the end and
+    flattened into one, whose Softmax is the same function, then put back."""
+    if not isinstance(softmax.axis, list) or len(softmax.axis) == 1:
+        return graph.op("Softmax", x, axis=np.ravel(softmax.axis)[0].item())
+    layer = graph.layer  # the layer whose output this softmax takes
+    ndim = len(layer.compute_output_shape(layer.build_input_shape))
+    axes = sorted(a % ndim for a in softmax.axis)
+    kept = [a for a in range(ndim) if a not in axes]
+    perm = kept + axes
+    moved = graph.op("Transpose", x, perm=perm)
+    flat = graph.op("Reshape", moved, graph.constant("flat", [0] * len(kept) + [-1],
+                                                     dtype=np.int64))
+    y = graph.op("Softmax", flat, axis=-1)
+    y = graph.op("Reshape", y, graph.op("Shape", moved))
+    return graph.op("Transpose", y, perm=np.argsort(perm).tolist())
 
 
 @onnx_lowering(act.SiLU)

@@ -17,14 +17,17 @@ The weights layout (``.weights.h5``, and ``model.weights.h5`` inside ``.keras``)
     /optimizer/vars                          datasets 0, 1, ...: the optimizer's variables
                                              (iteration, learning rate, slots, ...)
 
-A second layer of a class is ``dense_1``, then ``dense_2``, ... in model order.
+A second layer of a class is ``dense_1``, then ``dense_2``, ... in model order. A
+model used as a layer is a group of the same shape as the file's root
+(``/layers/sequential/vars``, ``/layers/sequential/layers/dense/vars``, ...).
 
 Legacy ``.h5``, HDF5: root attrs ``model_config`` (JSON ``{"class_name", "config"}``,
 layers as bare ``{"class_name", "config"}``), ``training_config`` (the compile
 arguments, the optimizer under ``optimizer_config``), ``keras_version``,
 ``backend``; group ``model_weights`` (attr ``layer_names``) with one group per
-layer (attr ``weight_names``, datasets at those paths, trainable ones first)
-and ``top_level_model_weights``; group ``optimizer_weights`` (attr
+layer (attr ``weight_names``, datasets at those paths, trainable ones first;
+a model used as a layer has one such group for all its weights) and
+``top_level_model_weights``; group ``optimizer_weights`` (attr
 ``weight_names``, datasets in the optimizer's variable order).
 
 The optimizer state goes in Keras's dtypes (the learning rate and Nadam's
@@ -54,7 +57,7 @@ import zlib
 import numpy as np
 
 from . import saving
-from .utils import files, serialization
+from .utils import files, registry, serialization
 from .variable import assign_all
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose file layouts these are
@@ -137,9 +140,13 @@ def save_h5(model, path, overwrite=True):
         group.attrs["backend"] = b"numpy"
         group.attrs["keras_version"] = KERAS_VERSION.encode()
         for layer in sorted(model.layers, key=lambda layer: layer.name):
-            names = [f"{model.name}/{layer.name}/{v.name}" for v in _legacy_variables(layer)]
-            _write_named(group.create_group(layer.name), names,
-                         [v.value for v in _legacy_variables(layer)])
+            variables = _legacy_variables(layer)
+            if _is_model(layer):  # its weights are named from the inner model on, as in Keras
+                paths = _variable_paths(layer)
+                names = [f"{layer.name}/{paths[id(v)]}" for v in variables]
+            else:
+                names = [f"{model.name}/{layer.name}/{v.name}" for v in variables]
+            _write_named(group.create_group(layer.name), names, [v.value for v in variables])
         _write_named(group.create_group("top_level_model_weights"), [], [])
         if model.compiled:
             state = _keras_optimizer_state(model)
@@ -174,6 +181,24 @@ def _check_names(model, path):
         if "/" in name:
             raise ValueError(f"Cannot save to {path!r}: Keras names may not contain '/'. "
                              f"Rename {name!r}.")
+    for layer in model.layers:
+        if _is_model(layer):
+            _check_names(layer, path)
+
+
+def _is_model(layer):
+    """Whether ``layer`` is a model used as a layer (a ``Sequential`` inside a ``Sequential``)."""
+    return isinstance(layer, tuple(registry.MODEL_CLASSES.values()))
+
+
+def _variable_paths(model):
+    """``{id(variable): "layer/.../name"}`` for every weight of ``model``, inner models included."""
+    paths = {}
+    for layer in model.layers:
+        inner = _variable_paths(layer) if _is_model(layer) else {id(v): v.name
+                                                                for v in layer.weights}
+        paths.update({key: f"{layer.name}/{name}" for key, name in inner.items()})
+    return paths
 
 
 def _write_hdf5(file, fill):
@@ -224,18 +249,26 @@ def _keras_optimizer_state(model):
 
 
 def _write_weights(h5, model):
-    h5.create_group("vars").attrs["name"] = model.name
-    layers = h5.create_group("layers")
-    for key, layer in _layer_keys(model):
-        group = layers.create_group(key).create_group("vars")
-        group.attrs["name"] = layer.name
-        for i, variable in enumerate(_keras_variables(layer)):
-            group.create_dataset(str(i), data=variable.value)
+    _write_layers(h5, model)
     if model.compiled:
         group = h5.create_group("optimizer").create_group("vars")
         group.attrs["name"] = model.optimizer.name
         for i, value in enumerate(_keras_optimizer_state(model)):
             group.create_dataset(str(i), data=value)
+
+
+def _write_layers(h5, model):
+    """``model``'s ``vars`` and ``layers`` groups into ``h5`` (a file or an inner model's group)."""
+    h5.create_group("vars").attrs["name"] = model.name
+    layers = h5.create_group("layers")
+    for key, layer in _layer_keys(model):
+        if _is_model(layer):
+            _write_layers(layers.create_group(key), layer)
+            continue
+        group = layers.create_group(key).create_group("vars")
+        group.attrs["name"] = layer.name
+        for i, variable in enumerate(_keras_variables(layer)):
+            group.create_dataset(str(i), data=variable.value)
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -457,9 +490,23 @@ def _string_list(obj, name, path):
 
 def _read_weights(h5, model, path, with_optimizer):
     """Assign the weights layout's arrays to ``model`` (all read and checked first)."""
+    values = _read_layers(h5, model, path)
+    assign_all([variable for variable, _ in values], [value for _, value in values], repr(path))
+    if with_optimizer and model.compiled and "optimizer" in h5:
+        group = _group(_group(h5, "optimizer", path), "vars", path)
+        count = len(group.keys())
+        _load_optimizer(model, path, count,
+                        lambda i, shape, kinds: _dataset(group, str(i), shape, path, kinds))
+
+
+def _read_layers(h5, model, path):
+    """``[(variable, array)]`` for ``model`` from ``h5`` (the file or an inner model's group)."""
     layers = _group(h5, "layers", path)
     values = []
     for key, layer in _layer_keys(model):
+        if _is_model(layer):
+            values += _read_layers(_group(layers, key, path), layer, path)
+            continue
         variables = _keras_variables(layer)
         if key not in layers and not variables:
             continue
@@ -468,13 +515,14 @@ def _read_weights(h5, model, path, with_optimizer):
         if saved != {str(i) for i in range(len(variables))}:
             raise ValueError(f"{path!r}: layer {layer.name!r} ({key}) has {len(variables)} "
                              f"weights, but the file holds {sorted(saved)!r:.100} for it.")
-        values += [(v, _dataset(group, str(i), v.shape, path)) for i, v in enumerate(variables)]
-    assign_all([variable for variable, _ in values], [value for _, value in values], repr(path))
-    if with_optimizer and model.compiled and "optimizer" in h5:
-        group = _group(_group(h5, "optimizer", path), "vars", path)
-        count = len(group.keys())
-        _load_optimizer(model, path, count,
-                        lambda i, shape, kinds: _dataset(group, str(i), shape, path, kinds))
+        values += [(v, _dataset(group, str(i), v.shape, path, _kinds(v)))
+                   for i, v in enumerate(variables)]
+    return values
+
+
+def _kinds(variable):
+    """The dtype kinds a stored array for ``variable`` may have: integers for a count."""
+    return "iu" if variable.dtype.kind in "iu" else "f"
 
 
 def _read_legacy_weights(group, model, path):
@@ -495,7 +543,8 @@ def _read_legacy_weights(group, model, path):
             raise ValueError(f"{path!r}: layer {name!r} holds {len(names)} weights, but layer "
                              f"{layer.name!r} has {len(variables)}.")
         layer_group = _group(group, name, path)
-        values += [(v, _dataset(layer_group, n, v.shape, path)) for n, v in zip(names, variables)]
+        values += [(v, _dataset(layer_group, n, v.shape, path, _kinds(v)))
+                   for n, v in zip(names, variables)]
     if "top_level_model_weights" in group and \
             _string_list(_group(group, "top_level_model_weights", path), "weight_names", path):
         raise ValueError(f"{path!r} holds weights of the model itself, which a Sequential "

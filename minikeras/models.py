@@ -29,13 +29,12 @@ import threading
 import numpy as np
 
 from . import config
-from . import layers as layers_module
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from . import saving
 from .callbacks import CallbackList, History, NonFiniteLossGuard, ProgbarLogger
-from .layers.input_layer import InputTensor
+from .layers.input_layer import InputLayer, InputTensor
 from .layers.layer import Layer, _shape_tuple
 from .utils import buffers, registry, serialization, validation
 from .utils.batching import EpochIterator
@@ -68,15 +67,22 @@ class Sequential:
         >>> accuracy > 0.9
         True
 
+    A model is also a layer, as in Keras: ``Sequential([model, Softmax()])``
+    stacks a softmax on a trained model (see "As a layer of another model" below).
+
     Args:
         layers: optional list of layers (and an optional leading ``Input``).
+        trainable: False freezes every layer (default True).
         name: model name; defaults to ``sequential``, ``sequential_1``, ...
     """
 
-    def __init__(self, layers=None, name=None):
+    def __init__(self, layers=None, trainable=True, name=None):
         self.name = name or unique_name("sequential")
         self._layers = []
         self.input_shape = None
+        self._input_layer = None  # the InputLayer given, kept for the configuration
+        self._input_gradient = False  # nobody needs dL/d(data) of a model on its own
+        self._trainable = validation.check_bool(trainable, "trainable")
         self.optimizer = self.loss = None
         self.compiled = False
         self.stop_training = False
@@ -90,24 +96,34 @@ class Sequential:
     def add(self, layer):
         """Append ``layer``; build it at once when the input shape is known.
 
+        A first layer that is already built (a ``Normalization`` after ``adapt``,
+        a trained model) gives the model its input shape, as an ``Input`` would.
+
         Raises:
-            TypeError: if ``layer`` is not a :class:`Layer` (or an ``Input``).
+            TypeError: if ``layer`` is not a :class:`Layer`, a model or an ``Input``.
             ValueError: for a duplicate layer name, or an ``Input`` after layers.
         """
-        if isinstance(layer, InputTensor):
+        if isinstance(layer, InputTensor):  # Input(shape): the InputLayer it comes from
+            layer = InputLayer.of(layer)
+        if isinstance(layer, InputLayer):
             if self._layers:
                 raise ValueError("`Input` must come before every layer of a Sequential model. "
                                  f"Received it after {len(self._layers)} layer(s).")
-            self.input_shape = layer.shape
+            self._set_input(layer)
             return
-        if not isinstance(layer, Layer):
-            raise TypeError("`layer` must be a minikeras Layer instance. Received: "
+        if not isinstance(layer, (Layer, Sequential)):
+            raise TypeError("`layer` must be a minikeras Layer instance or a model. Received: "
                             f"layer={layer!r} (of type {type(layer).__name__})")
+        if layer is self:
+            raise ValueError(f"Model {self.name!r} cannot be a layer of itself.")
         if any(existing.name == layer.name for existing in self._layers):
             raise ValueError(f"All layers in a model must have unique names. The name "
                              f"{layer.name!r} is already used in model {self.name!r}.")
-        if not self._layers and self.input_shape is None and layer._input_shape_arg is not None:
-            self.input_shape = (None,) + layer._input_shape_arg  # Dense(4, input_shape=(30,))
+        if not self._layers and self.input_shape is None:
+            if isinstance(layer, Layer) and layer._input_shape_arg is not None:
+                self._set_input(InputLayer(layer._input_shape_arg))  # Dense(4, input_shape=(30,))
+            elif layer.built and layer.build_input_shape is not None:
+                self._set_input(InputLayer(layer.build_input_shape[1:]))
         self._layers.append(layer)
         self._mark_first_layer()
         if self.input_shape is not None:
@@ -128,9 +144,16 @@ class Sequential:
 
     def build(self, input_shape):
         """Build every layer for inputs of ``input_shape`` (batch axis first, may be None)."""
-        self.input_shape = (None,) + _shape_tuple(tuple(input_shape)[1:])
+        shape = _shape_tuple(tuple(input_shape)[1:])
+        if self._input_layer is None or self._input_layer.shape != shape:
+            self._set_input(InputLayer(shape))
         for i, layer in enumerate(self._layers):
             self._build_layer(layer, self._shape_before(i))
+
+    def _set_input(self, input_layer):
+        """Take the input shape from ``input_layer``, kept for the configuration."""
+        self._input_layer = input_layer
+        self.input_shape = input_layer.batch_shape  # a fixed batch size too, as in Keras
 
     def _build_layer(self, layer, input_shape):
         if not layer.built:
@@ -147,7 +170,7 @@ class Sequential:
 
     def _mark_first_layer(self):
         for i, layer in enumerate(self._layers):
-            layer.input_gradient = i > 0
+            layer.input_gradient = i > 0 or self._input_gradient
 
     @property
     def built(self):
@@ -182,11 +205,26 @@ class Sequential:
 
     @property
     def trainable_weights(self):
+        if not self._trainable:
+            return []
         return [w for layer in self._layers for w in layer.trainable_weights]
 
     @property
     def non_trainable_weights(self):
+        if not self._trainable:
+            return self.weights
         return [w for layer in self._layers for w in layer.non_trainable_weights]
+
+    @property
+    def trainable(self):
+        """Whether ``fit`` updates the weights; setting it sets every layer's, as in Keras."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = validation.check_bool(value, "trainable")
+        for layer in self._layers:
+            layer.trainable = self._trainable
 
     def count_params(self):
         self._require_built("count_params")
@@ -750,6 +788,68 @@ class Sequential:
         """A context in which this thread trains the model; another thread training it is refused."""
         return _Trainer(self)
 
+    # -- as a layer of another model -------------------------------------------------
+    # A model follows the layer contract (minikeras/layers/layer.py), so it can be one
+    # layer of another model, as in Keras: its forward and backward run its layers in
+    # turn, and its weights, parameter count and summary row are its layers' together.
+
+    # A model adds no penalty on its output of its own (its layers may).
+    activity_regularizer = None
+
+    @property
+    def build_input_shape(self):
+        return self.input_shape
+
+    def compute_output_shape(self, input_shape):
+        for layer in self._layers:
+            input_shape = layer.compute_output_shape(input_shape)
+        return tuple(input_shape)
+
+    def forward(self, x, training=False):
+        return self._forward(x, training)
+
+    def backward(self, grad):
+        for layer in reversed(self._layers):
+            grad = layer.backward(grad)
+        return grad
+
+    @property
+    def output_activation(self):
+        return self._layers[-1].output_activation if self._layers else None
+
+    @property
+    def logits(self):
+        return self._layers[-1].logits
+
+    def backward_from_logits(self, dz):
+        grad = self._layers[-1].backward_from_logits(dz)
+        for layer in reversed(self._layers[:-1]):
+            grad = layer.backward(grad)
+        return grad
+
+    @property
+    def input_gradient(self):
+        """Whether backward returns dL/dx: only inside another model, after its first layer."""
+        return self._input_gradient
+
+    @input_gradient.setter
+    def input_gradient(self, value):
+        self._input_gradient = value
+        self._mark_first_layer()
+
+    def get_state(self):
+        """Each layer's :meth:`Layer.get_state`, in order (a seeded Dropout's generator)."""
+        return {"layers": [layer.get_state() for layer in self._layers]}
+
+    def set_state(self, state):
+        """Restore what :meth:`get_state` returned."""
+        if not isinstance(state, dict) or not isinstance(state.get("layers"), list) \
+                or len(state["layers"]) != len(self._layers):
+            raise ValueError(f"Model {self.name!r} keeps one state per layer "
+                             f"({len(self._layers)}). Received: {state!r:.100}")
+        for layer, layer_state in zip(self._layers, state["layers"]):
+            layer.set_state(layer_state)
+
     # -- configuration (Keras 3's format: see minikeras/utils/serialization.py) ---------
 
     def get_config(self):
@@ -758,10 +858,10 @@ class Sequential:
         shape is known."""
         dtype = self.weights[0].dtype.name if self.weights else config.floatx()
         layers = [serialization.serialize_layer(layer) for layer in self._layers]
-        cfg = {"name": self.name, "trainable": True,
+        cfg = {"name": self.name, "trainable": self._trainable,
                "dtype": serialization.dtype_policy(dtype), "layers": layers}
         if self.input_shape is not None:
-            cfg["layers"] = [serialization.input_layer_entry(self.input_shape, dtype)] + layers
+            cfg["layers"] = [serialization.input_layer_entry(self._input_layer)] + layers
             cfg["build_input_shape"] = list(self.input_shape)
         return cfg
 
@@ -786,7 +886,7 @@ class Sequential:
             model = cls(name=name)
             for entry in config["layers"]:
                 if serialization.is_input_layer(entry):
-                    model.add(layers_module.Input(serialization.input_layer_shape(entry)[1:]))
+                    model.add(InputLayer.from_config(entry.get("config")))
                 else:
                     model.add(serialization.deserialize_layer(entry))
         finally:
@@ -796,8 +896,7 @@ class Sequential:
             model.build(serialization.input_shape_from(config["build_input_shape"],
                                                        "build_input_shape"))
         if config.get("trainable", True) is False:  # Keras freezes every layer of the model
-            for layer in model._layers:
-                layer.trainable = False
+            model.trainable = False
         return model
 
     def get_build_config(self):
@@ -981,12 +1080,12 @@ def clone_model(model, input_tensors=None, clone_function=None):
     """
     if not isinstance(model, Sequential):
         raise TypeError(f"`model` must be a Sequential model. Received: model={model!r}")
-    if input_tensors is not None and not isinstance(input_tensors, InputTensor):
+    if input_tensors is not None and not isinstance(input_tensors, (InputTensor, InputLayer)):
         raise TypeError("`input_tensors` must be an `Input(shape)`. Received: "
                         f"input_tensors={input_tensors!r}")
     clone_function = clone_function or (lambda layer: type(layer).from_config(layer.get_config()))
     if input_tensors is None and model.input_shape is not None:
-        input_tensors = layers_module.Input(model.input_shape[1:])
+        input_tensors = InputLayer.from_config(model._input_layer.get_config())
     start = [] if input_tensors is None else [input_tensors]
     return type(model)(start + [clone_function(layer) for layer in model.layers], name=model.name)
 

@@ -470,5 +470,5 @@ def _is_array_listing(meta, key):
         return False
     shape_ok = all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 2 ** 40
                    for d in meta["shape"])
-    dtypes = _WEIGHT_DTYPES if key == "weights" else _WEIGHT_DTYPES + ("int32", "int64")
+    dtypes = _WEIGHT_DTYPES + ("int32", "int64")  # integers: a count, an iteration
     return shape_ok and meta.get("dtype") in dtypes

@@ -15,8 +15,11 @@ import pytest
 
 import minikeras
 from minikeras import activations, layers
-from minikeras.layers import (Activation, BatchNormalization, Dense, Dropout, Flatten,
-                              GaussianNoise, Input, Layer, LayerNormalization)
+from minikeras.layers import (ELU, Activation, ActivityRegularization, AlphaDropout,
+                              BatchNormalization, Dense, Dropout, Flatten, GaussianDropout,
+                              GaussianNoise, Input, Layer,
+                              LayerNormalization, LeakyReLU, Normalization, PReLU, ReLU,
+                              Rescaling, Reshape, Softmax, UnitNormalization)
 from minikeras.models import Sequential
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,7 +124,9 @@ def trained(model, x, epochs=2):
 
 def test_every_layer_type_is_covered():
     tested = {Activation, BatchNormalization, Dense, Dropout, Flatten, GaussianNoise,
-              LayerNormalization}
+              LayerNormalization, Reshape, Rescaling, Normalization, GaussianDropout,
+              AlphaDropout, UnitNormalization, ReLU, LeakyReLU, ELU, Softmax, PReLU,
+              ActivityRegularization}
     every = {obj for obj in vars(layers).values()
              if isinstance(obj, type) and issubclass(obj, Layer) and obj is not Layer}
     assert every <= tested, f"give {every - tested} an ONNX lowering and a test here"
@@ -155,10 +160,79 @@ def test_flatten(tmp_path):
 
 
 def test_dropout_and_noise_vanish(tmp_path):
-    model = Sequential([Input((8,)), Dropout(0.5), Dense(4), GaussianNoise(0.3), Dropout(0.2)])
+    model = Sequential([Input((8,)), Dropout(0.5), Dense(4), GaussianNoise(0.3), Dropout(0.2),
+                        GaussianDropout(0.3), AlphaDropout(0.2), ActivityRegularization(0.1)])
     trained(model, data(64, 8))
     onnx_model = export_and_compare(model, data(40, 8), tmp_path)
     assert op_types(onnx_model) == ["Gemm", "Identity"]
+
+
+def test_reshape(tmp_path):
+    model = Sequential([Input((12,)), Reshape((3, -1)), LayerNormalization(), Reshape((2, 6)),
+                        Flatten(), Dense(2)])
+    export_and_compare(model, data(9, 12), tmp_path)
+
+
+@pytest.mark.parametrize("make", [lambda: Rescaling(1 / 255), lambda: Rescaling(
+    [0.5, 2.0, -1.0], offset=[1.0, 0.0, -3.0])], ids=["number", "per-feature"])
+def test_rescaling_becomes_a_multiplication_and_an_addition(make, tmp_path):
+    model = Sequential([Input((3,)), make(), Dense(2)])
+    onnx_model = export_and_compare(model, 255 * np.random.default_rng(0).random((20, 3)),
+                                    tmp_path)
+    assert op_types(onnx_model)[:2] == ["Mul", "Add"]
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: Normalization(),
+    lambda x: Normalization(invert=True),
+    lambda x: Normalization(axis=None),
+    lambda x: Normalization(axis=[1, 2]),
+    lambda x: Normalization(axis=1, mean=[1.0, 2.0, 3.0, 4.0], variance=[0.5, 1.0, 2.0, 0.0]),
+], ids=["adapted", "invert", "one-statistic", "two-axes", "given"])
+def test_normalization_folds_its_statistics_into_constants(make, tmp_path):
+    x = data(64, 4, 3) * 5 + 20
+    layer = make(x)
+    if layer.input_mean is None:
+        layer.adapt(x)
+    model = Sequential([Input((4, 3)), layer, Flatten(), Dense(2)])
+    onnx_model = export_and_compare(model, x[:30], tmp_path)
+    assert "Normalization" not in " ".join(op_types(onnx_model))
+
+
+@pytest.mark.parametrize("axis", [-1, [1, 2]], ids=str)
+def test_unit_normalization(axis, tmp_path):
+    x = data(20, 3, 4)
+    x[0] = 0  # the floor on the norm
+    export_and_compare(Sequential([Input((3, 4)), UnitNormalization(axis=axis)]), x, tmp_path)
+
+
+def test_activation_layers_and_prelu(tmp_path):
+    model = Sequential([Input((6,)), Dense(8), ReLU(max_value=1.5, negative_slope=0.1,
+                                                    threshold=0.3), Dense(8), LeakyReLU(),
+                        Dense(8), ELU(alpha=0.6), Dense(8), PReLU(), Dense(3), Softmax()])
+    trained(model, data(64, 6))
+    assert np.abs(model.layers[7].alpha.value).max() > 0  # training moved the slopes
+    onnx_model = export_and_compare(model, data(40, 6), tmp_path)
+    assert "PRelu" in op_types(onnx_model)
+
+
+def test_prelu_with_shared_axes(tmp_path):
+    model = Sequential([Input((3, 4)), PReLU(alpha_initializer="random_normal",
+                                               shared_axes=[1])])
+    export_and_compare(model, data(10, 3, 4), tmp_path)
+
+
+@pytest.mark.parametrize("axis", [1, [1, 2], [2, 1], [1, 3]], ids=str)
+def test_softmax_layer_axes(axis, tmp_path):
+    export_and_compare(Sequential([Input((3, 4, 2)), Softmax(axis=axis)]), data(7, 3, 4, 2),
+                       tmp_path)
+
+
+def test_a_model_inside_a_model(tmp_path):
+    inner = Sequential([Input((5,)), Dense(4, activation="tanh"), Dense(3)], name="logits")
+    model = Sequential([inner, Softmax()])
+    onnx_model = export_and_compare(model, data(12, 5), tmp_path)
+    assert op_types(onnx_model) == ["Gemm", "Tanh", "Gemm", "Softmax", "Identity"]
 
 
 @pytest.mark.parametrize("center,scale", [(True, True), (False, True), (True, False),

@@ -519,7 +519,9 @@ CONSTRUCTORS += [losses.BinaryCrossentropy, losses.CategoricalCrossentropy,
                  losses.SparseCategoricalCrossentropy, losses.Huber]
 CONSTRUCTORS += [callbacks.EarlyStopping, callbacks.ReduceLROnPlateau]
 REQUIRED = {"Dense": {"units": 2}, "Dropout": {"rate": 0.5}, "Activation": {"activation": "relu"},
-            "GaussianNoise": {"stddev": 0.1}}
+            "GaussianNoise": {"stddev": 0.1}, "GaussianDropout": {"rate": 0.5},
+            "AlphaDropout": {"rate": 0.5}, "Reshape": {"target_shape": (FEATURES,)},
+            "Rescaling": {"scale": 0.5}}
 
 
 def _constructor_calls():

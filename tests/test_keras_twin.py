@@ -24,7 +24,10 @@ from minikeras.utils import serialization
 
 # One line per layer type: the name both frameworks give it, and its arguments.
 LAYERS = [
+    ("Reshape", {"target_shape": [3, 4]}),
     ("Flatten", {}),
+    ("Rescaling", {"scale": 0.5, "offset": 0.1}),
+    ("Normalization", {}),
     ("Dense", {"units": 6, "activation": "relu",
                "kernel_regularizer": {"class_name": "L2", "config": {"l2": 0.01}},
                "kernel_constraint": {"class_name": "MaxNorm", "config": {"max_value": 1.5}},
@@ -38,7 +41,18 @@ LAYERS = [
     ("Dropout", {"rate": 0.2, "seed": 3}),
     ("LayerNormalization", {"epsilon": 0.01}),
     ("GaussianNoise", {"stddev": 0.05, "seed": 5}),
+    ("GaussianDropout", {"rate": 0.1, "seed": 4}),
+    ("AlphaDropout", {"rate": 0.1, "seed": 6}),
+    ("ActivityRegularization", {"l1": 0.001, "l2": 0.002}),
+    ("Dense", {"units": 6}),
+    ("ReLU", {"max_value": 6.0, "negative_slope": 0.1}),
+    ("Dense", {"units": 6}),
+    ("LeakyReLU", {"negative_slope": 0.2}),
+    ("ELU", {"alpha": 0.5}),
+    ("PReLU", {"alpha_initializer": {"class_name": "Constant", "config": {"value": 0.25}}}),
+    ("UnitNormalization", {}),
     ("Dense", {"units": 3, "activation": "softmax"}),
+    ("Softmax", {}),
 ]
 
 ACTIVATIONS = sorted(activations.ALL_ACTIVATIONS)

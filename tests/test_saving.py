@@ -34,10 +34,18 @@ def _data(n=96):
 
 def _every_layer():
     """One of each layer type, the random ones with and without a private seed."""
-    return [Flatten(), Dense(8, kernel_regularizer="l2"), Activation("tanh"),
+    normalization = layers.Normalization()
+    normalization.adapt(np.random.default_rng(2).normal(1.0, 3.0, size=(50, 12)))
+    return [layers.Reshape((3, 4)), Flatten(), layers.Rescaling(0.5, offset=0.1), normalization,
+            Dense(8, kernel_regularizer="l2"), Activation("tanh"),
             layers.BatchNormalization(), layers.Dropout(0.2), layers.Dropout(0.1, seed=3),
             layers.LayerNormalization(), layers.GaussianNoise(0.05),
-            layers.GaussianNoise(0.05, seed=5), Dense(3, activation="softmax")]
+            layers.GaussianNoise(0.05, seed=5), layers.GaussianDropout(0.1),
+            layers.GaussianDropout(0.1, seed=6), layers.AlphaDropout(0.1),
+            layers.AlphaDropout(0.1, seed=7), layers.ActivityRegularization(l1=1e-3, l2=1e-3),
+            layers.UnitNormalization(),
+            layers.ReLU(max_value=6.0), layers.LeakyReLU(0.2), layers.ELU(alpha=0.5),
+            layers.PReLU(alpha_initializer="random_normal"), Dense(3), layers.Softmax()]
 
 
 def test_every_layer_type_is_covered():

@@ -1,13 +1,21 @@
 """Layers: the blocks a ``Sequential`` model stacks."""
-from .activation import Activation
+from .activation import ELU, Activation, LeakyReLU, ReLU, Softmax
+from .activity_regularization import ActivityRegularization
+from .alpha_dropout import AlphaDropout
 from .batch_normalization import BatchNormalization
 from .dense import Dense
 from .dropout import Dropout
 from .flatten import Flatten
+from .gaussian_dropout import GaussianDropout
 from .gaussian_noise import GaussianNoise
-from .input_layer import Input, InputTensor
+from .input_layer import Input, InputLayer, InputTensor
 from .layer import Layer
 from .layer_normalization import LayerNormalization
+from .normalization import Normalization
+from .prelu import PReLU
+from .rescaling import Rescaling
+from .reshape import Reshape
+from .unit_normalization import UnitNormalization
 from ..utils import registry, serialization
 
 
@@ -29,5 +37,8 @@ def deserialize(config, custom_objects=None):
     finally:
         registry.SCOPED_OBJECTS.pop()
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "GaussianNoise",
-           "Input", "InputTensor", "Layer", "LayerNormalization", "deserialize", "serialize"]
+__all__ = ["ELU", "Activation", "ActivityRegularization", "AlphaDropout", "BatchNormalization",
+           "Dense", "Dropout", "Flatten", "GaussianDropout", "GaussianNoise", "Input",
+           "InputLayer", "InputTensor", "Layer", "LayerNormalization", "LeakyReLU",
+           "Normalization", "PReLU", "ReLU", "Rescaling", "Reshape", "Softmax",
+           "UnitNormalization", "deserialize", "serialize"]

@@ -55,17 +55,20 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             self.save_for_backward(mask=None)
             return x
+        mask = self._keep_mask(x) * x.dtype.type(1 / (1 - self.rate))  # 0 or 1/(1-rate)
+        self.save_for_backward(mask=mask)
+        return x * mask
+
+    def _keep_mask(self, x):
+        """A fresh boolean mask for ``x``, each entry True with probability ``1 - rate``,
+        of ``noise_shape`` (broadcasting over ``x``) when one is given."""
         shape = x.shape
         if self.noise_shape is not None:
             if len(self.noise_shape) != x.ndim:
                 raise ValueError(f"`noise_shape` must have one entry per input axis ({x.ndim}). "
                                  f"Received: noise_shape={self.noise_shape}")
             shape = tuple(n if d is None else d for d, n in zip(self.noise_shape, x.shape))
-        rng = self.rng()
-        keep = rng.random(shape) >= self.rate
-        mask = keep * x.dtype.type(1 / (1 - self.rate))  # 0 or 1/(1-rate), x's dtype
-        self.save_for_backward(mask=mask)
-        return x * mask
+        return self.rng().random(shape) >= self.rate
 
     def backward(self, grad):
         mask = self.saved["mask"]

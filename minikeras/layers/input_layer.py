@@ -1,6 +1,105 @@
-"""Input: declares the shape of one sample, so the next layers build at once."""
+"""InputLayer and Input: the shape of one sample, so the layers after it build at once."""
+import warnings
+
+from .. import config
+from ..utils.registry import unique_name
 from ..utils.validation import check_int
 from .layer import _float_dtype, _shape_tuple
+
+
+class InputLayer:
+    """A model's input (Keras 3's ``InputLayer``): one sample's shape, a batch size, a type.
+
+    It computes nothing. ``Sequential`` reads the shape from it to build every
+    layer at once and keeps it for the model's configuration; as in Keras, it
+    is not one of ``model.layers`` and has no row in ``summary()``.
+    ``Sequential([InputLayer(shape=(30,)), ...])`` and
+    ``Sequential([Input((30,)), ...])`` are the same model.
+
+    Example::
+
+        >>> layer = InputLayer(shape=(28, 28))
+        >>> layer.batch_shape
+        (None, 28, 28)
+
+    Args:
+        shape, batch_size, dtype, batch_shape, sparse, ragged, optional: as for
+            :func:`Input` (checked by it).
+        input_tensor: :func:`Input`'s ``tensor``.
+        name: default ``input_layer``, ``input_layer_1``, ...
+        input_shape: Keras 2's name for ``shape``, still accepted with Keras 3's
+            deprecation warning; ``batch_input_shape`` likewise for ``batch_shape``.
+
+    Attributes:
+        output: the :class:`InputTensor` that ``Input`` would have returned.
+    """
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+        if "input_shape" in kwargs:
+            warnings.warn("Argument `input_shape` is deprecated. Use `shape` instead.",
+                          UserWarning, stacklevel=2)
+            shape = kwargs.pop("input_shape")
+        if "batch_input_shape" in kwargs:
+            batch_shape = kwargs.pop("batch_input_shape")
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to InputLayer: "
+                             f"{kwargs!r:.200}. InputLayer accepts: shape, batch_size, dtype, "
+                             "sparse, ragged, batch_shape, input_tensor, optional, name.")
+        self.output = Input(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                            ragged=ragged, batch_shape=batch_shape, name=name,
+                            tensor=input_tensor, optional=optional)
+        self.name = name or unique_name("input_layer")
+
+    @classmethod
+    def of(cls, tensor):
+        """The InputLayer an ``Input(...)`` tensor comes from (Keras's ``_keras_history``)."""
+        return cls(batch_shape=tensor.shape, dtype=tensor.dtype, name=tensor.name)
+
+    @property
+    def batch_shape(self):
+        """``(batch_size,) + shape``, ``batch_size`` None unless fixed."""
+        return self.output.shape
+
+    @property
+    def shape(self):
+        """One sample's shape, without the batch axis."""
+        return self.output.shape[1:]
+
+    @property
+    def dtype(self):
+        """The input's float type (the default float type unless one was given)."""
+        return self.output.dtype or config.floatx()
+
+    def get_config(self):
+        """Keras 3's InputLayer config (its off features written at their off values)."""
+        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": False}
+
+    @classmethod
+    def from_config(cls, config):
+        """The InputLayer a Keras 3 config (or Keras 2's, with ``batch_input_shape``) describes.
+
+        A fixed batch size reads as None, as everywhere a configuration gives one:
+        minikeras models take batches of any size.
+
+        Raises:
+            ValueError: for anything but a plain dict of InputLayer arguments, or a
+                Keras feature minikeras does not have.
+        """
+        if not isinstance(config, dict):
+            raise ValueError(f"An InputLayer config must be a dict. Received: {config!r:.200}")
+        config = dict(config)
+        for key in ("batch_shape", "batch_input_shape"):
+            if isinstance(config.get(key), (list, tuple)) and config[key]:
+                config[key] = [None, *config[key][1:]]
+        try:
+            return cls(**config)
+        except (NotImplementedError, TypeError) as e:
+            raise ValueError(f"The InputLayer config cannot be read: {e}") from None
+
+    def __repr__(self):
+        return f"InputLayer(shape={self.shape}, name={self.name!r})"
 
 
 class InputTensor:

@@ -48,7 +48,7 @@ import numpy as np
 
 from .. import config, random
 from ..utils import buffers
-from ..utils.registry import snake_case, unique_name
+from ..utils.registry import keras_snake_case, unique_name
 from ..utils.validation import check_bool, check_int, check_name
 from ..variable import Variable, assign_all
 
@@ -80,7 +80,7 @@ class Layer(ABC):
         from .. import regularizers
         from ..utils import serialization
         serialization.check_keras_arguments(type(self), kwargs, "layer")
-        self.name = check_name(name) or unique_name(snake_case(type(self).__name__))
+        self.name = check_name(name) or unique_name(keras_snake_case(type(self).__name__))
         if input_dim is not None:  # Keras 2's spelling of input_shape=(input_dim,)
             input_shape = (check_int(input_dim, "input_dim", 1),)
         self._input_shape_arg = None if input_shape is None else _shape_tuple(input_shape)
@@ -110,8 +110,9 @@ class Layer(ABC):
         self.built = True
 
     def add_weight(self, name, shape, initializer=None, regularizer=None, trainable=True,
-                   constraint=None):
-        """Create, register and return a :class:`Variable` of the layer's :attr:`dtype`.
+                   constraint=None, dtype=None):
+        """Create, register and return a :class:`Variable` of the layer's :attr:`dtype`,
+        or of ``dtype`` when given (e.g. ``"int32"`` for a count).
 
         ``initializer=None`` means ``"glorot_uniform"``, Keras's default for float
         weights. The ``constraint`` (see :mod:`minikeras.constraints`) is applied
@@ -120,7 +121,7 @@ class Layer(ABC):
         from .. import initializers
         shape = tuple(shape)
         _charge_weight_budget(self, name, shape)
-        dtype = np.dtype(self.dtype)
+        dtype = np.dtype(dtype or self.dtype)
         nbytes = math.prod(shape) * dtype.itemsize
         if nbytes > sys.maxsize:
             raise ValueError(f"Layer {self.name!r} cannot create its weight {name!r} of shape "

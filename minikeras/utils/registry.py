@@ -38,6 +38,15 @@ def snake_case(name):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+def keras_snake_case(name):
+    """Keras's ``to_snake_case``, which names layers and their weight groups:
+    ``"BatchNormalization"`` -> ``"batch_normalization"``, ``"ReLU"`` -> ``"re_lu"``,
+    ``"PReLU"`` -> ``"p_re_lu"``, ``"ELU"`` -> ``"elu"``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
 def unique_name(base):
     """Keras's automatic names: ``dense``, then ``dense_1``, ``dense_2``, ..."""
     count = _name_counts[base]

@@ -27,11 +27,12 @@ is read as text and never imported, so a configuration cannot run code.
 """
 import inspect
 import numbers
-import re
+import threading
 
 from .. import activations, config, initializers, losses, metrics, optimizers, regularizers
 from .. import schedules
 from . import registry
+from .registry import keras_snake_case
 
 
 class _AnyValue:
@@ -114,7 +115,7 @@ _KERAS_OPTIONAL = {
 # no "build_config".
 KERAS_BUILT_AT_INIT = {"Activation", "ActivityRegularization", "AlphaDropout", "Dropout", "ELU",
                        "GaussianDropout", "GaussianNoise", "Identity", "LeakyReLU", "Masking",
-                       "ReLU", "Softmax", "UnitNormalization"}
+                       "ReLU", "Reshape", "Softmax", "UnitNormalization"}
 
 # Keras's activation layers that carry an activation's arguments.
 _ACTIVATION_LAYERS = {"ReLU": activations.ReLU, "LeakyReLU": activations.LeakyReLU,
@@ -153,14 +154,6 @@ def _tables():
     except ImportError:
         pass
     return tables
-
-
-def keras_snake_case(name):
-    """Keras's ``to_snake_case``: ``"BatchNormalization"`` -> ``"batch_normalization"``,
-    ``"ReLU"`` -> ``"re_lu"`` (the names Keras's weight files use)."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 # -- writing --------------------------------------------------------------------------
@@ -304,7 +297,13 @@ def _serialize_activation(activation):
 
 
 def serialize_layer(layer):
-    """A layer's entry in a model config, with ``build_config`` once it is built."""
+    """A layer's entry in a model config, with ``build_config`` once it is built.
+
+    A model used as a layer is written as Keras writes it there: its whole
+    entry, with a ``compile_config`` that is empty unless it was compiled.
+    """
+    if isinstance(layer, tuple(registry.MODEL_CLASSES.values())):
+        return {"compile_config": {}, **serialize_model(layer)}
     entry = serialize(layer, "layer")
     cls = type(layer)
     built_at_init = cls.__module__.startswith("minikeras.") and \
@@ -314,12 +313,10 @@ def serialize_layer(layer):
     return entry
 
 
-def input_layer_entry(input_shape, dtype_name):
-    """The ``InputLayer`` a Keras 3 ``Sequential`` lists first: ``input_shape`` with batch axis."""
+def input_layer_entry(input_layer):
+    """The ``InputLayer`` entry a Keras 3 ``Sequential`` lists first."""
     return {"module": "keras.layers", "class_name": "InputLayer",
-            "config": {"batch_shape": list(input_shape), "dtype": dtype_name, "sparse": False,
-                       "ragged": False, "name": "input_layer", "optional": False},
-            "registered_name": None}
+            "config": input_layer.get_config(), "registered_name": None}
 
 
 def serialize_model(model):
@@ -577,11 +574,13 @@ def policy_dtype(value, where):
 def input_shape_from(value, argument):
     """A batch shape ``[None, d1, ...]`` from a config, as a tuple, checked.
 
-    A fixed batch size (Keras's ``Input(batch_size=32)``) reads as None: minikeras
-    models take batches of any size.
+    A fixed batch size (Keras's ``Input(batch_size=32)``, or the data's own that Keras
+    records after ``Normalization.adapt``) reads as None: minikeras models take
+    batches of any size.
     """
     def positive(d):
         return isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
+
     if not isinstance(value, (list, tuple)) or len(value) < 2 \
             or not (value[0] is None or positive(value[0])) or not all(map(positive, value[1:])):
         raise ValueError(f"`{argument}` must be a batch shape [None, d1, ...] of positive "
@@ -590,7 +589,11 @@ def input_shape_from(value, argument):
 
 
 def deserialize_layer(entry):
-    """The layer a model config lists, built when its entry carries a ``build_config``."""
+    """The layer a model config lists, built when its entry carries a ``build_config``;
+    a model used as a layer (Keras's nested ``Sequential``) is read as a model."""
+    if isinstance(entry, dict) and (entry.get("registered_name") or entry.get("class_name")) \
+            in registry.MODEL_CLASSES:
+        return _nested_model(entry)
     layer = deserialize(entry, "layer")
     build_config = entry.get("build_config") if isinstance(entry, dict) else None
     if isinstance(build_config, dict) and build_config.get("input_shape") is not None \
@@ -603,19 +606,18 @@ def is_input_layer(entry):
     return isinstance(entry, dict) and entry.get("class_name") == "InputLayer"
 
 
-def input_layer_shape(entry):
-    """The batch shape of a Keras ``InputLayer`` entry (``batch_shape``, or Keras 2's
-    ``batch_input_shape``)."""
-    cfg = entry.get("config")
-    if not isinstance(cfg, dict):
-        raise ValueError(f"An InputLayer config must be a dict. Received: {cfg!r:.200}")
-    for key, inert in (("sparse", False), ("ragged", False), ("optional", False)):
-        if cfg.get(key, inert) != inert:
-            raise ValueError(f"The InputLayer sets `{key}`={cfg[key]!r:.50}, a Keras feature "
-                             "minikeras does not have.")
-    policy_dtype(cfg.get("dtype"), "The InputLayer")
-    key = "batch_shape" if "batch_shape" in cfg else "batch_input_shape"
-    return input_shape_from(cfg.get(key), key)
+_nesting = threading.local()  # .depth: models being read inside one another
+
+
+def _nested_model(entry):
+    depth = getattr(_nesting, "depth", 0)
+    if depth >= _MAX_DEPTH:
+        raise ValueError(f"The model config nests models more than {_MAX_DEPTH} levels deep.")
+    _nesting.depth = depth + 1
+    try:
+        return deserialize_model(entry)  # compiled when it was, as Keras reads it
+    finally:
+        _nesting.depth = depth
 
 
 def deserialize_model(entry, compile=True):
