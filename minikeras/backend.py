@@ -15,7 +15,7 @@ Example::
 
     >>> import numpy as np
     >>> from minikeras import layers
-    >>> out = layers.Dense(2, kernel_initializer="ones")(np.ones((1, 3)))
+    >>> out = layers.Dense(2, kernel_initializer="ones")(np.ones((1, 3), "float32"))
     >>> out.numpy()
     array([[3., 3.]], dtype=float32)
     >>> type(out * 2).__name__

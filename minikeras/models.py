@@ -750,7 +750,7 @@ class Sequential:
                              "after one pass.")
         if return_dict:
             return keras_logs(logs)
-        values = list(logs.values())
+        values = _in_keras_order(logs, self.metrics)
         return values[0] if len(values) == 1 else values
 
     def _test_loop(self, data, callbacks):
@@ -1071,6 +1071,17 @@ def _diverging():
     beside the one report that matters, fit's NonFiniteLossGuard (or a user's
     TerminateOnNaN) on the loss. Inference keeps numpy's warnings."""
     return np.errstate(over="ignore", invalid="ignore")
+
+
+def _in_keras_order(logs, metrics):
+    """``evaluate``'s list as Keras 3 orders it: the values of the logs named by the
+    metrics (the loss, then each compiled metric), then the other keys (renamed
+    weighted metrics) in sorted order. Keras repeats a value when two metrics share a
+    name; here each log comes once."""
+    names = [m.name for metric in metrics
+             for m in (metric.metrics if isinstance(metric, CompileMetrics) else [metric])]
+    named = [name for name in dict.fromkeys(names) if name in logs]
+    return [logs[name] for name in named + sorted(set(logs) - set(named))]
 
 
 def _match_input_rank(x, input_shape):

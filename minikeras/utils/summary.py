@@ -1,7 +1,6 @@
 """The ``model.summary()`` table, in Keras's layout, drawn with tabulate."""
 import re
 import sys
-import textwrap
 
 from tabulate import MIN_PADDING, tabulate
 
@@ -52,7 +51,7 @@ def summary_text(model, ascii_only=None, line_length=None, positions=None, expan
     if line_length is not None:
         widths = _column_widths(line_length, positions, show_trainable)
         # tabulate makes a column as wide as its header plus MIN_PADDING: a header
-        # wrapped and padded to that fixes the width, and longer cells wrap at it.
+        # padded (or cut) to that fixes the width, and longer cells wrap at it.
         headers = [_header(h, w - MIN_PADDING, a) for h, w, a in zip(headers, widths, align)]
     table = tabulate(rows, headers=headers,
                      tablefmt="outline" if ascii_only else "simple_outline",
@@ -85,9 +84,10 @@ def _rows(layer, output_shape, show_trainable, expand_nested, depth=0):
 
 
 def _header(text, width, align):
-    """``text`` wrapped at ``width`` characters, each line padded to exactly ``width``."""
-    pad = {"left": str.ljust, "right": str.rjust, "center": str.center}[align]
-    return "\n".join(pad(line, width) for line in textwrap.wrap(text, width))
+    """``text`` padded to exactly ``width`` characters, cut with "…" where it is longer."""
+    if len(text) > width:
+        text = text[:width - 1] + "…"
+    return {"left": str.ljust, "right": str.rjust, "center": str.center}[align](text, width)
 
 
 def _layer_range(layers, layer_range):
