@@ -61,13 +61,18 @@ class Tensor(np.ndarray):
     """A layer's or a model's output: a numpy array with Keras's ``.numpy()``.
 
     Made by viewing the result array (``array.view(Tensor)``): nothing is copied.
-    Arithmetic and numpy functions on it return plain ``np.ndarray`` results;
-    indexing returns a ``Tensor`` (a view), as a Keras tensor's would.
+    It prints as the array it is. Arithmetic and numpy functions on it return
+    plain ``np.ndarray`` results; indexing returns a ``Tensor`` (a view), as a
+    Keras tensor's would.
     """
 
     def numpy(self):
         """The values as a plain ``np.ndarray`` (a view of the same memory)."""
         return self.view(np.ndarray)
+
+    def __repr__(self):
+        # Shown as the array it is: ``array([[3., 3.]], dtype=float32)``.
+        return repr(self.view(np.ndarray))
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         # Compute on plain arrays, so that results are plain arrays too.
