@@ -567,8 +567,8 @@ def _from_layer(obj):
     if isinstance(obj, ActivationLayer):
         return obj.activation
     raise TypeError(
-        "`activation` must be a Keras name, an ActivationFunction or an activation layer "
-        "(ReLU, LeakyReLU, ELU, Softmax, Activation): minikeras trains with each "
-        "activation's backward pass, which a plain function or another layer lacks. "
-        f"Received: activation={obj!r}")
+        f"`activation` must be a string name or a ActivationFunction instance. Received: "
+        f"activation={obj!r}. An activation layer (ReLU, LeakyReLU, ELU, Softmax, Activation) "
+        "works too; a plain function or another layer does not: minikeras trains with each "
+        "activation's backward pass, which they lack.")
 

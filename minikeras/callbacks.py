@@ -16,15 +16,27 @@ unless a callback such as ``TerminateOnNaN`` stops training at that batch.
 
 ``evaluate`` calls ``on_test_begin``, per batch ``on_test_batch_begin`` /
 ``on_test_batch_end``, then ``on_test_end``; ``predict`` the ``on_predict_*``
-hooks likewise (``fit``'s validation runs no test hooks, as in Keras 3).
+hooks likewise. ``fit``'s validation at the end of an epoch calls the
+``on_test_*`` hooks of ``fit``'s callbacks, as Keras 3 does.
+
+As in Keras 3, every hook receives a ``logs`` dict, never None (empty where
+there is nothing to report, as at ``on_train_batch_begin``), with its keys in
+sorted order and its numbers as Python floats; one dict per call, shared by the
+callbacks of that call, so a key one callback adds (``logs["lr"] = ...`` in
+``on_epoch_end``) reaches the callbacks after it, ``History`` included.
+``on_batch_begin`` / ``on_batch_end`` are Keras's older names: the base class's
+``on_train_batch_begin`` / ``on_train_batch_end`` call them.
 """
 import csv
+import inspect
 import math
 import numbers
 import os
 import reprlib
 import string
 import warnings
+
+import numpy as np
 
 from .utils.progbar import Progbar
 from .utils.validation import check_bool, check_int, check_number
@@ -47,8 +59,15 @@ class Callback:
     def on_train_end(self, logs=None): ...
     def on_epoch_begin(self, epoch, logs=None): ...
     def on_epoch_end(self, epoch, logs=None): ...
-    def on_train_batch_begin(self, batch, logs=None): ...
-    def on_train_batch_end(self, batch, logs=None): ...
+    def on_batch_begin(self, batch, logs=None): ...
+    def on_batch_end(self, batch, logs=None): ...
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs=logs)  # Keras's older name of this hook
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs=logs)  # Keras's older name of this hook
+
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
     def on_test_batch_begin(self, batch, logs=None): ...
@@ -63,8 +82,9 @@ class CallbackList:
     """Calls each hook on every callback, in order (``fit``, ``evaluate`` and ``predict`` own one).
 
     Every hook is written out, so that searching for ``on_train_batch_end``
-    finds the place that calls it. ``logs`` is always passed, ``None`` included,
-    because a hook may rely on receiving it.
+    finds the place that calls it. Each hook hands every callback the same new
+    dict, made by :func:`keras_logs` from the loop's ``logs`` (None included);
+    batch hooks pass it by keyword, as Keras does.
     """
 
     def __init__(self, callbacks, model, params):
@@ -77,60 +97,92 @@ class CallbackList:
             callback.set_params(params)
 
     def on_train_begin(self, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
             callback.on_train_begin(logs)
 
     def on_train_end(self, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
             callback.on_train_end(logs)
 
     def on_epoch_begin(self, epoch, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
             callback.on_epoch_begin(epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
 
     def on_train_batch_begin(self, batch, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
-            callback.on_train_batch_begin(batch, logs)
+            callback.on_train_batch_begin(batch, logs=logs)
 
     def on_train_batch_end(self, batch, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
-            callback.on_train_batch_end(batch, logs)
+            callback.on_train_batch_end(batch, logs=logs)
 
     def on_test_begin(self, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
             callback.on_test_begin(logs)
 
     def on_test_end(self, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
             callback.on_test_end(logs)
 
     def on_test_batch_begin(self, batch, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
-            callback.on_test_batch_begin(batch, logs)
+            callback.on_test_batch_begin(batch, logs=logs)
 
     def on_test_batch_end(self, batch, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
-            callback.on_test_batch_end(batch, logs)
+            callback.on_test_batch_end(batch, logs=logs)
 
     def on_predict_begin(self, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
             callback.on_predict_begin(logs)
 
     def on_predict_end(self, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
             callback.on_predict_end(logs)
 
     def on_predict_batch_begin(self, batch, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
-            callback.on_predict_batch_begin(batch, logs)
+            callback.on_predict_batch_begin(batch, logs=logs)
 
     def on_predict_batch_end(self, batch, logs=None):
+        logs = keras_logs(logs)
         for callback in self.callbacks:
-            callback.on_predict_batch_end(batch, logs)
+            callback.on_predict_batch_end(batch, logs=logs)
+
+
+def keras_logs(logs):
+    """``logs`` as Keras 3 hands them to callbacks: a new dict (empty for None), keys in
+    sorted order, nested dicts flattened, and numbers as Python floats (arrays, such
+    as ``predict``'s ``outputs``, stay as they are)."""
+    result = {}
+    for key, value in sorted((logs or {}).items()):
+        if isinstance(value, dict):
+            result.update(keras_logs(value))
+            continue
+        if np.ndim(value) == 0:
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                pass
+        result[key] = value
+    return result
 
 
 class History(Callback):
@@ -494,7 +546,8 @@ class ModelCheckpoint(_MonitorCallback):
         model = getattr(self, "model", None)
         if model is None or not getattr(model, "compiled", False):
             return
-        keys = ["loss"] + [m.name for m in model.metrics + model.weighted_metrics]
+        # model.metrics: the loss tracker, then the compiled metrics (whose `names` are log keys).
+        keys = ["loss"] + [name for compiled in model.metrics[1:] for name in compiled.names]
         known = {"epoch", "batch", "learning_rate", *keys, *(f"val_{k}" for k in keys)}
         unknown = sorted({name for _, name, _, _ in string.Formatter().parse(self.filepath)
                           if name is not None} - known)
@@ -672,11 +725,13 @@ class ReduceLROnPlateau(_MonitorCallback):
 class LearningRateScheduler(Callback):
     """Set the learning rate at each epoch's start: ``lr = schedule(epoch, lr)``.
 
-    ``epoch`` counts from 0 and ``lr`` is the current rate. Each epoch's logs
-    gain ``"learning_rate"``.
+    ``epoch`` counts from 0 and ``lr`` is the current rate, a float. As in
+    Keras, ``schedule`` may also take the epoch alone (``schedule(epoch)``, the
+    Keras 2 form); which form it is, is read from its signature. It must return
+    a float (a numpy float too). Each epoch's logs gain ``"learning_rate"``.
 
     Args:
-        schedule: function ``(epoch, lr) -> new lr``, a float.
+        schedule: function ``(epoch, lr) -> new lr`` or ``epoch -> new lr``.
         verbose: 1 prints each new rate (default 0).
 
     Example::
@@ -691,6 +746,7 @@ class LearningRateScheduler(Callback):
         >>> history = model.fit(x, y, epochs=5, callbacks=[halve], verbose=0)
         >>> history.history["learning_rate"]
         [0.1, 0.1, 0.05, 0.025, 0.0125]
+        >>> decay = LearningRateScheduler(lambda epoch: 0.01 * 0.1 ** (epoch / 20))  # Keras 2's form
     """
 
     def __init__(self, schedule, verbose=0):
@@ -700,10 +756,14 @@ class LearningRateScheduler(Callback):
                             f"schedule={schedule!r}")
         self.schedule = schedule
         self.verbose = verbose
+        self._takes_lr = _accepts(schedule, 2)
 
     def on_epoch_begin(self, epoch, logs=None):
-        lr = self.schedule(epoch, float(self.model.optimizer.learning_rate))
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        if self._takes_lr:
+            lr = self.schedule(epoch, float(self.model.optimizer.learning_rate))
+        else:
+            lr = self.schedule(epoch)
+        if isinstance(lr, bool) or not isinstance(lr, (float, np.floating)):
             raise ValueError("The output of the `schedule` function should be a float. "
                              f"Got: {lr!r}")
         self.model.optimizer.learning_rate = float(lr)
@@ -713,6 +773,23 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+def _accepts(function, count):
+    """Whether ``function`` can be called with ``count`` positional arguments.
+
+    Keras calls a schedule with two and falls back to one on any TypeError, which
+    also hides a TypeError raised inside a two-argument schedule; the signature
+    answers without calling it. A function without one (some builtins) is
+    assumed to take them.
+    """
+    try:
+        inspect.signature(function).bind(*range(count))
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True
 
 
 class TerminateOnNaN(Callback):

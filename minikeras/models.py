@@ -33,11 +33,13 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from . import saving
-from .callbacks import CallbackList, History, NonFiniteLossGuard, ProgbarLogger
+from .backend import as_tensor
+from .callbacks import CallbackList, History, NonFiniteLossGuard, ProgbarLogger, keras_logs
 from .layers.input_layer import InputLayer, InputTensor
 from .layers.layer import Layer, _shape_tuple
 from .utils import buffers, registry, serialization, validation
 from .utils.batching import EpochIterator
+from .utils.py_dataset import BatchStream, PyDataset, is_stream
 from .utils.registry import register_model_class, unique_name
 from .utils.summary import summary_text
 from .variable import assign_all
@@ -84,6 +86,7 @@ class Sequential:
         self._input_gradient = False  # nobody needs dL/d(data) of a model on its own
         self._trainable = validation.check_bool(trainable, "trainable")
         self.optimizer = self.loss = None
+        self._loss_tracker = self._compile_metrics = None  # see `metrics`
         self.compiled = False
         self.stop_training = False
         self.history = None
@@ -226,6 +229,11 @@ class Sequential:
         for layer in self._layers:
             layer.trainable = self._trainable
 
+    # Keras 3's other names for the same lists.
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
     def count_params(self):
         self._require_built("count_params")
         return sum(layer.count_params() for layer in self._layers)
@@ -245,10 +253,27 @@ class Sequential:
                              f"{self.name!r}. Received {len(weights)} arrays.")
         assign_all(variables, weights)  # a bad array leaves the model as it was
 
-    def summary(self, print_fn=None):
-        """Print the layer table and parameter counts (or pass the text to ``print_fn``)."""
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print the layer table and parameter counts, as Keras 3's ``summary``.
+
+        Args:
+            line_length: width of the table in characters; default: as wide as
+                its contents.
+            positions: the right edge of each column, as fractions of
+                ``line_length`` (all <= 1) or in characters; default
+                ``[0.45, 0.80, 1.0]`` (Keras's) when ``line_length`` is given.
+            print_fn: called once with the whole text; default ``print``.
+            expand_nested: also list the layers of nested models, indented.
+            show_trainable: add a "Trainable" column: Y, N, or - for a layer
+                without weights.
+            layer_range: ``[first, last]`` layer names (regular expressions) of the
+                rows to show; default all.
+        """
         self._require_built("summary")
-        (print_fn or print)(summary_text(self))
+        (print_fn or print)(summary_text(self, line_length=line_length, positions=positions,
+                                         expand_nested=expand_nested,
+                                         show_trainable=show_trainable, layer_range=layer_range))
 
     def _require_built(self, what):
         if not self.built:
@@ -321,15 +346,16 @@ class Sequential:
             validation.check_loss_output(loss, self.output_shape)
         # Assigned only now, so a typo in any argument leaves the model as it was.
         self.optimizer, self.loss = optimizer, loss
-        self.metrics, self.weighted_metrics = metrics, weighted_metrics
         self._loss_tracker = metrics_module.Mean(name="loss")
+        self._compile_metrics = None if metrics is None and weighted_metrics is None else \
+            CompileMetrics(metrics or [], weighted_metrics or [])
         self.compiled = True
         if self._layers:
             loss.check_output(self._layers[-1].output_activation)
 
     def _resolve_metrics(self, metrics, argument, loss):
         if metrics is None:
-            return []
+            return None  # not given: `compile` then makes no CompileMetrics, as Keras
         if not isinstance(metrics, (list, tuple)):
             raise TypeError(f"`{argument}` must be a list. Received: "
                             f"{argument}={reprlib.repr(metrics)}")
@@ -344,6 +370,24 @@ class Sequential:
                 raise type(error)(f"`{argument}[{i}]`: {error}") from None
         return resolved
 
+    @property
+    def metrics(self):
+        """What ``fit`` and ``evaluate`` log, as Keras 3 lists it: ``[]`` before ``compile``,
+        then the loss's running mean (named ``"loss"``) and, when ``compile`` was given
+        ``metrics`` or ``weighted_metrics``, one :class:`CompileMetrics` holding them
+        all (named ``"compile_metrics"``; its ``metrics`` lists each one)."""
+        if not self.compiled:
+            return []
+        return [self._loss_tracker] + ([] if self._compile_metrics is None
+                                       else [self._compile_metrics])
+
+    @property
+    def metrics_names(self):
+        """The names of :attr:`metrics`, as Keras 3 gives them: ``["loss", "compile_metrics"]``
+        (``["loss"]`` without compiled metrics, ``[]`` before ``compile``). The log keys
+        of each metric are those of ``evaluate(..., return_dict=True)``."""
+        return [m.name for m in self.metrics]
+
     def _require_compiled(self, what):
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before `{what}()` on model "
@@ -356,7 +400,10 @@ class Sequential:
         if not self.built:
             if not self._layers:
                 raise ValueError(f"Model {self.name!r} has no layers. Add layers before use.")
+            if x.ndim == 1:  # one number per sample: one feature, as for a built model below
+                x = x[:, None]
             self.build((None,) + x.shape[1:])
+        x = _match_input_rank(x, self.input_shape)
         validation.check_features(x, self.input_shape, argument)
         return x
 
@@ -395,6 +442,21 @@ class Sequential:
         weights = validation.check_class_weight(class_weight, labels, classes)
         return weights.astype(np.dtype(self.weights[0].dtype) if self.weights else float)
 
+    def _data(self, x, y, sample_weight=None, class_weight=None, names=("x", "y")):
+        """The data of one loop: the arrays ``(x, y, sample_weight)``, checked at once, or,
+        for a generator or PyDataset ``x``, a BatchStream checking each batch as it comes
+        (see minikeras/utils/py_dataset.py)."""
+        if not is_stream(x):
+            return self._prepare(x, y, sample_weight, class_weight, names)
+        _refuse_with_stream(x, names[0], y=y, sample_weight=sample_weight)
+
+        def prepare(x, y=None, sample_weight=None):
+            if y is None:
+                raise ValueError("training and evaluation need targets: the batches must be "
+                                 "(x, y) or (x, y, sample_weight). Received a batch (x,).")
+            return self._prepare(x, y, sample_weight, class_weight)
+        return BatchStream(x, prepare, names[0])
+
     def _fit_data(self, x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch,
                   validation_split, validation_data, validation_batch_size, validation_steps):
         """Check ``fit``'s data arguments; return the training and validation batch iterators.
@@ -405,11 +467,16 @@ class Sequential:
         batch_size = validation.check_int(32 if batch_size is None else batch_size,
                                           "batch_size", 1)
         validation.check_number(validation_split, "validation_split", 0, 1, closed="left")
-        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight)
+        data = self._data(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:
             val = self._prepare_validation(validation_data)
+        elif validation_split and isinstance(data, BatchStream):
+            raise ValueError("`validation_split` needs arrays: a generator or a PyDataset cannot "
+                             "be split. Pass `validation_data` instead. Received: "
+                             f"validation_split={validation_split}, x of type {type(x).__name__}")
         elif validation_split:
+            x, y, sample_weight = data
             split = int(len(x) * (1 - validation_split))
             if split == 0 or split == len(x):
                 raise ValueError(f"`validation_split`={validation_split} leaves "
@@ -418,7 +485,8 @@ class Sequential:
             val = (x[split:], y[split:], None if sample_weight is None else sample_weight[split:])
             x, y = x[:split], y[:split]
             sample_weight = None if sample_weight is None else sample_weight[:split]
-        data = EpochIterator((x, y, sample_weight), batch_size, shuffle, _steps(steps_per_epoch))
+            data = (x, y, sample_weight)
+        data = EpochIterator(data, batch_size, shuffle, _steps(steps_per_epoch))
         if val is not None:
             val_batch = validation.check_int(
                 batch_size if validation_batch_size is None else validation_batch_size,
@@ -428,6 +496,8 @@ class Sequential:
         return data, val
 
     def _prepare_validation(self, validation_data):
+        if is_stream(validation_data):
+            return self._data(validation_data, None, names=("validation_data", "validation_data"))
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValueError("`validation_data` must be a tuple (x_val, y_val) or "
                              "(x_val, y_val, sample_weight_val). Received: a "
@@ -439,15 +509,16 @@ class Sequential:
     def _callbacks(self, callbacks, verbose, epochs, steps, training=False):
         """The CallbackList of one call: the progress bar (when verbose), the user's
         callbacks, and in ``fit`` the NaN guard and the History, in that order."""
-        verbose = _resolve_verbose(verbose)
+        shown = _resolve_verbose(verbose)
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
             raise TypeError(f"`callbacks` must be a list of Callback instances. Received: "
                             f"callbacks={callbacks!r}")
         built_in = [NonFiniteLossGuard(), self.history] if training else []
-        return CallbackList(([ProgbarLogger(verbose)] if verbose else [])
+        # Keras's params, in its order; `verbose` as given ("auto" stays "auto").
+        return CallbackList(([ProgbarLogger(shown)] if shown else [])
                             + list(callbacks or []) + built_in,
-                            model=self, params={"epochs": epochs, "steps": steps,
-                                                "verbose": verbose})
+                            model=self, params={"verbose": verbose, "epochs": epochs,
+                                                "steps": steps})
 
     # -- one batch ------------------------------------------------------------------
 
@@ -529,7 +600,14 @@ class Sequential:
 
         Args:
             x: inputs, an array of shape ``(samples,) + input_shape``, cast to
-                ``config.floatx()`` (float32 by default); NaN or inf is refused.
+                ``config.floatx()`` (float32 by default); NaN or inf is refused. A
+                model whose input is ``(1,)`` also takes a 1-D array, as Keras. Or,
+                as in Keras, a Python generator of ``(x, y)`` or ``(x, y,
+                sample_weight)`` batches, or a :class:`~minikeras.utils.PyDataset`:
+                they give the targets and weights themselves, so ``y``,
+                ``sample_weight``, ``batch_size`` and ``validation_split`` do not
+                apply; a generator is used up after one pass, so several epochs
+                need ``steps_per_epoch`` and a generator that loops forever.
             y: targets, one per sample: for the sparse loss integer class
                 labels, shape ``(samples,)``; otherwise rows as wide as the output
                 (one-hot rows for categorical cross-entropy; ``(samples,)`` is
@@ -551,11 +629,12 @@ class Sequential:
                 validation: the LAST ones, taken before shuffling, as Keras does,
                 so shuffle ordered data (sorted by class) first. Default 0.
             validation_data: ``(x_val, y_val)`` or ``(x_val, y_val,
-                sample_weight_val)`` evaluated at the end of each epoch; it
-                takes precedence over ``validation_split``. Default None.
+                sample_weight_val)``, or a generator or PyDataset of such batches,
+                evaluated at the end of each epoch; it takes precedence over
+                ``validation_split``. Default None.
             shuffle: draw a new order of the training samples for every pass
-                (from minikeras's generator, see ``utils.set_random_seed``).
-                Default True.
+                (from minikeras's generator, see ``utils.set_random_seed``); for a
+                PyDataset, a new order of its batches. Default True.
             class_weight: ``{class index: weight}`` multiplying each sample's loss
                 by its class's weight; every class in ``y`` needs one (the class is
                 the label, the argmax of a one-hot row, or the rounded value of a
@@ -577,13 +656,16 @@ class Sequential:
             A :class:`~minikeras.callbacks.History` (also kept as
             ``model.history``) whose ``history`` dict maps ``"loss"``, each
             metric's name, and their ``"val_"`` forms when there is validation
-            data, to one value per epoch.
+            data, to one value per epoch, keys in sorted order as in Keras 3;
+            ``history.params`` is ``{"verbose", "epochs", "steps"}`` as Keras's.
 
         Raises:
             ValueError: when the model is not compiled; when an argument is out
                 of range (the message names it, what it expects and what it
                 received); when ``x`` or ``y`` does not fit the model or each
-                other, or holds NaN or inf; when ``class_weight`` misses a class.
+                other, or holds NaN or inf; when ``class_weight`` misses a class;
+                when a generator or PyDataset ``x`` comes with ``y``,
+                ``sample_weight`` or ``validation_split``.
             TypeError: when ``x`` or ``y`` is not numeric, ``callbacks`` is not a
                 list, or ``class_weight`` is not a dict.
             RuntimeError: when another thread is training this model.
@@ -591,6 +673,9 @@ class Sequential:
         Warns:
             NonFiniteLossWarning: once, when the training loss becomes NaN or
                 infinite (``callbacks.TerminateOnNaN()`` stops training instead).
+            UserWarning: when the data runs out before ``steps_per_epoch``
+                batches, or a used-up generator gives an epoch nothing (training
+                then stops).
 
         Example::
 
@@ -614,7 +699,7 @@ class Sequential:
                                    validation_batch_size, validation_steps)
         self.history = History()
         callbacks = self._callbacks(callbacks, verbose, epochs, data.steps, training=True)
-        running = _RunningLogs(self._loss_tracker, self.metrics, self.weighted_metrics)
+        running = _RunningLogs(self.metrics)
         self.stop_training = False
         with self._training_thread(), buffers.reuse(), _diverging():
             callbacks.on_train_begin()
@@ -622,16 +707,22 @@ class Sequential:
             for epoch in range(initial_epoch, epochs):
                 running.reset()
                 callbacks.on_epoch_begin(epoch)
+                steps_run = 0
                 for step, (xb, yb, wb) in data:
                     callbacks.on_train_batch_begin(step)
                     loss, y_pred = self._train_step(xb, yb, wb)
                     running.update(yb, y_pred, loss, wb)
+                    steps_run += 1
                     callbacks.on_train_batch_end(step, running.result())
                     if self.stop_training:
                         break
+                if steps_run == 0:  # a used-up generator (the iterator warned): nothing to train
+                    break
                 logs = running.result()
+                val_logs = None
                 if val is not None and (epoch + 1) % validation_freq == 0:
-                    logs.update({f"val_{k}": v for k, v in self._test_loop(val, callbacks).items()})
+                    val_logs = self._test_loop(val, callbacks)
+                logs.update({f"val_{k}": v for k, v in (val_logs or {}).items()})
                 callbacks.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
@@ -647,7 +738,8 @@ class Sequential:
         losses, weighted by batch size, as Keras computes it.
 
         Args:
-            x: inputs, as for :meth:`fit`.
+            x: inputs, as for :meth:`fit`; also a generator or a PyDataset of
+                ``(x, y)`` or ``(x, y, sample_weight)`` batches.
             y: targets, as for :meth:`fit`.
             batch_size: samples per batch, a positive integer. Default None,
                 meaning 32.
@@ -663,9 +755,11 @@ class Sequential:
 
         Returns:
             A float, the loss, when there are no metrics; else the list ``[loss,
-            *metrics]`` in the order of the logs (``loss`` and the metrics'
-            names); with ``return_dict=True``, the dict ``{"loss": ..., name:
-            ...}``. A metric with one value per threshold or class gives an array.
+            *metrics]`` in the order ``compile`` was given them (``metrics``, then
+            ``weighted_metrics``, a weighted metric renamed ``weighted_<name>``
+            last), as Keras 3; with ``return_dict=True``, the dict ``{name:
+            value}`` with its keys in sorted order, as Keras 3. A metric with
+            one value per threshold or class gives an array.
 
         Raises:
             ValueError: when the model is not compiled, an argument is out of
@@ -690,27 +784,31 @@ class Sequential:
         self._require_compiled("evaluate")
         batch_size = validation.check_int(32 if batch_size is None else batch_size,
                                           "batch_size", 1)
-        data = EpochIterator(self._prepare(x, y, sample_weight), batch_size,
+        data = EpochIterator(self._data(x, y, sample_weight), batch_size,
                              steps_per_epoch=_steps(steps))
         logs = self._test_loop(data, self._callbacks(callbacks, verbose, 1, data.steps))
+        if logs is None:
+            raise ValueError("`x` gave no batch to evaluate: a Python generator is used up "
+                             "after one pass.")
         if return_dict:
-            return logs
-        values = list(logs.values())
+            return keras_logs(logs)
+        values = _in_keras_order(logs, self.metrics)
         return values[0] if len(values) == 1 else values
 
     def _test_loop(self, data, callbacks):
-        """Evaluate on every batch of ``data``; the logs ``{"loss", metrics...}``."""
+        """Evaluate on every batch of ``data``; the logs ``{"loss", metrics...}`` (None when
+        ``data`` gave no batch: a used-up generator)."""
         # Metrics of its own: evaluations in other threads (or fit's) never mix with it.
-        running = _RunningLogs(*copy.deepcopy(
-            (self._loss_tracker, self.metrics, self.weighted_metrics)))
+        running = _RunningLogs(copy.deepcopy(self.metrics))
         callbacks.on_test_begin()
+        logs = None
         with buffers.inference(), buffers.reuse():
             for step, (xb, yb, wb) in data:
                 callbacks.on_test_batch_begin(step)
                 loss, y_pred = self._loss_value(xb, yb, wb)
                 running.update(yb, y_pred, loss, wb)
-                callbacks.on_test_batch_end(step, running.result())
-        logs = running.result()
+                logs = running.result()
+                callbacks.on_test_batch_end(step, logs)
         callbacks.on_test_end(logs)
         return logs
 
@@ -723,7 +821,8 @@ class Sequential:
         Args:
             x: inputs, an array of shape ``(samples,) + input_shape``, cast to
                 ``config.floatx()``; NaN or inf is refused, naming the first bad
-                sample.
+                sample. Or, as in Keras, a generator or a PyDataset of batches
+                ``(x,)`` (the ``y`` of an ``(x, y)`` batch is ignored).
             batch_size: samples per batch, a positive integer (larger batches
                 are faster and take more memory). Default None, meaning 32.
             verbose: ``"auto"`` (the default) means 1; 0 prints nothing; 1 draws a
@@ -758,31 +857,38 @@ class Sequential:
         """
         batch_size = validation.check_int(32 if batch_size is None else batch_size,
                                           "batch_size", 1)
-        x = self._prepare_x(x, finite=False)
-        data = EpochIterator((x,), batch_size, steps_per_epoch=_steps(steps))
+        if is_stream(x):
+            data = BatchStream(x, lambda x, *targets: (self._prepare_x(x, finite=False),))
+        else:
+            data = (self._prepare_x(x, finite=False),)
+        data = EpochIterator(data, batch_size, steps_per_epoch=_steps(steps))
         callbacks = self._callbacks(callbacks, verbose, 1, data.steps)
         callbacks.on_predict_begin()
-        out = None
+        outputs, start = [], 0
         with buffers.inference(), buffers.reuse():
             for step, (batch,) in data:
                 callbacks.on_predict_batch_begin(step)
                 # Checked here rather than in one pass over all of x: the batch is then
                 # still in cache for the first matrix product.
-                start = step * batch_size
                 validation.check_finite(batch, "x", offset=start)
-                y = self._forward(batch, training=False)
-                if out is None:
-                    out = np.empty((min(len(x), data.steps * batch_size),) + y.shape[1:], y.dtype)
-                out[start:start + len(y)] = y
-                callbacks.on_predict_batch_end(step, {"outputs": out[start:start + len(y)]})
+                # A copy: the layers reuse their result arrays for the next batch.
+                outputs.append(self._forward(batch, training=False).copy())
+                start += len(batch)
+                callbacks.on_predict_batch_end(step, {"outputs": outputs[-1]})
         callbacks.on_predict_end()
-        return out
+        if not outputs:
+            raise ValueError("`x` gave no batch to predict: a Python generator is used up "
+                             "after one pass.")
+        return np.concatenate(outputs)
 
     def __call__(self, x, training=False):
-        """The model's output for ``x`` (a new array), as in Keras; see ``Layer.__call__``."""
+        """The model's output for ``x`` (a new array), as in Keras; see ``Layer.__call__``.
+
+        A :class:`~minikeras.backend.Tensor`: a numpy array that also has Keras's ``.numpy()``.
+        """
         x = self._prepare_x(x)
         with buffers.inference(not training):
-            return self._forward(x, training=training)
+            return as_tensor(self._forward(x, training=training))
 
     def _training_thread(self):
         """A context in which this thread trains the model; another thread training it is refused."""
@@ -986,28 +1092,77 @@ def _add_activity_gradient(grad, layer, activity):
 class _RunningLogs:
     """The loss and metrics one loop accumulates, batch by batch (Keras's logs)."""
 
-    def __init__(self, loss_tracker, metrics, weighted_metrics):
-        self.loss_tracker = loss_tracker
-        self.metrics, self.weighted_metrics = metrics, weighted_metrics
-        self.names = metrics_module.log_names(metrics, weighted_metrics)
+
+class CompileMetrics(metrics_module.Metric):
+    """The metrics ``compile`` was given, as one metric named ``"compile_metrics"`` (Keras 3's).
+
+    ``update_state(y, y_pred, sample_weight)`` feeds every metric, the weight only
+    to the ``weighted_metrics``; ``result()`` is a dict ``{log name: value}``, the
+    names from :func:`minikeras.metrics.log_names` (``weighted_<name>`` or
+    ``<name>_1`` where two would clash).
+
+    Args:
+        metrics: the unweighted metric objects.
+        weighted_metrics: the metric objects that take ``sample_weight``.
+
+    Attributes:
+        metrics: all of them, unweighted first, as Keras's ``CompileMetrics.metrics``.
+    """
+
+    def __init__(self, metrics, weighted_metrics):
+        self.unweighted_metrics, self.weighted_metrics = list(metrics), list(weighted_metrics)
+        self.names = metrics_module.log_names(self.unweighted_metrics, self.weighted_metrics)
+        super().__init__(name="compile_metrics")
+
+    @property
+    def metrics(self):
+        return self.unweighted_metrics + self.weighted_metrics
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        for metric in self.unweighted_metrics:
+            metric.update_state(y_true, y_pred)
+        for metric in self.weighted_metrics:
+            metric.update_state(y_true, y_pred, sample_weight=sample_weight)
+
+    def result(self):
+        results = {}
+        for name, metric in zip(self.names, self.metrics):
+            value = metric.result()  # an array for metrics with several thresholds or classes
+            results[name] = float(value) if np.ndim(value) == 0 else value
+        return results
+
+    def reset_state(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def get_config(self):
+        raise NotImplementedError("CompileMetrics is made by `compile`; it has no config.")
+
+
+class _RunningLogs:
+    """The loss and metrics one loop accumulates, batch by batch (Keras's logs).
+
+    ``metrics`` is :attr:`Sequential.metrics`: the loss tracker, then the
+    :class:`CompileMetrics` if any.
+    """
+
+    def __init__(self, metrics):
+        self.loss_tracker, *self.compiled = metrics
         self.reset()
 
     def reset(self):
-        for metric in (self.loss_tracker, *self.metrics, *self.weighted_metrics):
+        for metric in (self.loss_tracker, *self.compiled):
             metric.reset_state()
 
     def update(self, y, y_pred, loss, sample_weight):
         self.loss_tracker.update_state(loss, sample_weight=len(y))
-        for metric in self.metrics:
-            metric.update_state(y, y_pred)
-        for metric in self.weighted_metrics:
-            metric.update_state(y, y_pred, sample_weight=sample_weight)
+        for metric in self.compiled:
+            metric.update_state(y, y_pred, sample_weight)
 
     def result(self):
         logs = {"loss": float(self.loss_tracker.result())}
-        for name, metric in zip(self.names, self.metrics + self.weighted_metrics):
-            value = metric.result()  # an array for metrics with several thresholds or classes
-            logs[name] = float(value) if np.ndim(value) == 0 else value
+        for metric in self.compiled:
+            logs.update(metric.result())
         return logs
 
 
@@ -1036,6 +1191,38 @@ def _diverging():
     beside the one report that matters, fit's NonFiniteLossGuard (or a user's
     TerminateOnNaN) on the loss. Inference keeps numpy's warnings."""
     return np.errstate(over="ignore", invalid="ignore")
+
+
+def _in_keras_order(logs, metrics):
+    """``evaluate``'s list as Keras 3 orders it: the values of the logs named by the
+    metrics (the loss, then each compiled metric), then the other keys (renamed
+    weighted metrics) in sorted order. Keras repeats a value when two metrics share a
+    name; here each log comes once."""
+    names = [m.name for metric in metrics
+             for m in (metric.metrics if isinstance(metric, CompileMetrics) else [metric])]
+    named = [name for name in dict.fromkeys(names) if name in logs]
+    return [logs[name] for name in named + sorted(set(logs) - set(named))]
+
+
+def _match_input_rank(x, input_shape):
+    """``x`` with the rank of the model's input, as Keras adjusts it: data missing the
+    input's trailing axis of 1 (a 1-D ``x`` for an input ``(1,)``) gains it, and an
+    extra trailing axis of 1 is dropped. Anything else is left for the shape check."""
+    if x.ndim == len(input_shape) - 1 and input_shape[-1] == 1:
+        return x[..., None]
+    if x.ndim == len(input_shape) + 1 and x.shape[-1] == 1:
+        return x[..., 0]
+    return x
+
+
+def _refuse_with_stream(data, argument, **given):
+    """Arguments a generator or PyDataset gives with its batches must not come separately."""
+    kind = "PyDataset" if isinstance(data, PyDataset) else "generator"
+    for name, value in given.items():
+        if value is not None:
+            raise ValueError(f"When `{argument}` is a {kind}, `{name}` must not be passed: the "
+                             f"{kind} gives it with each batch, (x, y) or (x, y, "
+                             f"sample_weight). Received: {name} of type {type(value).__name__}")
 
 
 def _steps(value, argument="steps_per_epoch"):

@@ -90,12 +90,18 @@ class Optimizer(ABC):
 
     @property
     def learning_rate(self):
-        """The learning rate for the current iteration (schedules are evaluated here)."""
+        """The learning rate for the current iteration (schedules are evaluated here).
+
+        A :class:`LearningRate`: a float that also has ``.numpy()`` and
+        ``.assign(value)``, as the variable Keras returns here.
+        """
         if isinstance(self._learning_rate, schedules.LearningRateSchedule):
-            return float(self._learning_rate(self.iterations))
-        if callable(self._learning_rate):
-            return float(self._learning_rate())
-        return float(self._learning_rate)
+            value = self._learning_rate(self.iterations)
+        elif callable(self._learning_rate):
+            value = self._learning_rate()
+        else:
+            value = self._learning_rate
+        return LearningRate(value, self)
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -266,8 +272,51 @@ def _check_learning_rate(value):
 
     Keras accepts 0.0 (and, unchecked, negative, NaN and inf rates); 0 is kept
     because freezing the weights is a legitimate experiment, the rest refused.
+    A one-number array (``learning_rate.numpy()`` scaled, a Keras variable) is
+    taken as its number, as Keras's ``assign`` takes it.
     """
-    return value if callable(value) else check_number(value, "learning_rate", 0)
+    if callable(value):
+        return value
+    if hasattr(value, "__array__") and np.ndim(value) == 0:
+        value = np.asarray(value).item()
+    return check_number(value, "learning_rate", 0)
+
+
+class LearningRate(float):
+    """``optimizer.learning_rate``: the rate of the current step, a float with Keras's
+    variable methods.
+
+    Keras returns a variable there, so Keras scripts write
+    ``optimizer.learning_rate.numpy()`` and ``optimizer.learning_rate.assign(0.01)``;
+    both work here. Otherwise it is a float: arithmetic on it gives floats, and
+    a copy or a pickle of it is a plain float.
+
+    Example:
+        >>> rate = SGD(learning_rate=0.5).learning_rate
+        >>> rate * 2, rate.numpy()
+        (1.0, array(0.5))
+    """
+
+    __slots__ = ("_optimizer",)
+
+    def __new__(cls, value, optimizer=None):
+        rate = super().__new__(cls, value)
+        rate._optimizer = optimizer
+        return rate
+
+    def numpy(self):
+        """The rate as a 0-d numpy array, as Keras's ``Variable.numpy()``."""
+        return np.array(float(self))
+
+    def assign(self, value):
+        """Set the optimizer's learning rate to ``value`` (``optimizer.learning_rate = value``)."""
+        if self._optimizer is None:
+            raise ValueError("This learning rate is a copy, not attached to an optimizer; set "
+                             "`optimizer.learning_rate = value` instead.")
+        self._optimizer.learning_rate = value
+
+    def __reduce__(self):
+        return float, (float(self),)
 
 
 class SGD(Optimizer):

@@ -64,6 +64,7 @@ def plot_history(history, filename=None, title=None, dpi=100):
                          f"of per-epoch values. Received: history={history!r}")
     names = [name for name in logs if not name.startswith("val_")]
     names += [name[4:] for name in logs if name.startswith("val_") and name[4:] not in names]
+    names.sort(key=lambda name: name != "loss")  # loss first; fit logs the keys sorted
     figure = _new_figure((4.5 * len(names), 3.6))
     from matplotlib.ticker import MaxNLocator  # matplotlib is known to be there by now
 

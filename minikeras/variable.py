@@ -74,6 +74,16 @@ class Variable:
                              f"value {array[index]:g} received at index {index}.")
         return cast
 
+    def numpy(self):
+        """A copy of the value, as Keras's ``Variable.numpy()``."""
+        return self.value.copy()
+
+    def __array__(self, dtype=None, copy=None):
+        # `np.asarray(variable)` gives the value: numpy functions accept a variable as Keras's do.
+        if copy:
+            return np.array(self.value, dtype=dtype)
+        return self.value if dtype is None else self.value.astype(dtype, copy=False)
+
     def cast(self, dtype):
         """Re-store value and gradient as `dtype` (used by the float64 gradient check)."""
         self.value = self.value.astype(dtype)

@@ -186,10 +186,11 @@ def _clone_compiled(model):
     if model.compiled:
         optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
         loss = type(model.loss).from_config(model.loss.get_config())
+        compiled = model._compile_metrics
         clone.compile(optimizer=optimizer, loss=loss,
-                      metrics=copy.deepcopy(getattr(model, "metrics", None)) or None,
-                      weighted_metrics=copy.deepcopy(getattr(model, "weighted_metrics", None))
-                      or None)
+                      metrics=copy.deepcopy(compiled.unweighted_metrics) if compiled else None,
+                      weighted_metrics=copy.deepcopy(compiled.weighted_metrics) if compiled
+                      else None)
     return clone
 
 

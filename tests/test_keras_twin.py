@@ -265,7 +265,7 @@ def test_minikeras_file_opens_in_keras(keras, model_name, filename, tmp_path):
     compile_config = loaded.get_compile_config()
     assert _same_loss(compile_config["loss"], model.loss)
     assert [type(_metric(m)) for m in compile_config["metrics"]] == \
-        [type(m) for m in model.metrics]
+        [type(m) for m in model.metrics[1].metrics]  # model.metrics: [loss, compile_metrics]
     if filename == "model.keras":  # Keras restores optimizer variables from .keras only
         _assert_same_optimizer_state(model, loaded)
 
@@ -309,7 +309,8 @@ def test_keras_file_opens_in_minikeras(keras, model_name, filename, tmp_path):
         assert _normal(loaded.get_config()) == _normal(model.get_config())
         assert type(loaded.optimizer).__name__ == "Adam"
         assert loaded.optimizer.learning_rate == pytest.approx(0.01)
-        assert [m.name for m in loaded.metrics] == MODELS[model_name][3]
+        assert loaded.metrics_names == model.metrics_names  # ["loss", "compile_metrics"]
+        assert [m.name for m in loaded.metrics[1].metrics] == MODELS[model_name][3]
     _assert_same_predictions(loaded, model, x)
     _assert_same_weights(loaded, model)
     _assert_same_optimizer_state(loaded, model)

@@ -136,7 +136,7 @@ def test_accuracy_by_shape_metric_round_trips(tmp_path):
     loaded = load_model(tmp_path / "m")
     x = np.zeros((4, 3), "float32")
     y = np.zeros((4, 2), "float32")
-    assert list(loaded.evaluate(x, y, verbose=0, return_dict=True)) == ["loss", "acc", "weighted_acc"]
+    assert list(loaded.evaluate(x, y, verbose=0, return_dict=True)) == ["acc", "loss", "weighted_acc"]
 
 
 def test_save_weights_and_load_weights(tmp_path):
@@ -264,7 +264,7 @@ def test_registered_custom_objects_round_trip(tmp_path, name):
     assert isinstance(loaded.layers[0], Scale) and loaded.layers[0].factor == 2.0
     assert isinstance(loaded.layers[1].activation, Cube)
     assert isinstance(loaded.loss, QuarticError) and loaded.loss.scale == 0.5
-    assert isinstance(loaded.metrics[0], MaxError)
+    assert isinstance(loaded.metrics[1].metrics[0], MaxError)  # [loss, compile_metrics]
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert "Test>Scale" in saving.get_custom_objects()
 
@@ -465,7 +465,7 @@ def test_to_json_and_model_from_json_round_trip():
     assert rebuilt.compiled and rebuilt.optimizer.get_config() == model.optimizer.get_config()
     assert rebuilt.optimizer.iterations == 0  # the configuration, not the state
     assert not np.array_equal(rebuilt.get_weights()[0], model.get_weights()[0])
-    assert minikeras.metrics.log_names(rebuilt.metrics, rebuilt.weighted_metrics) == \
+    assert rebuilt.metrics[1].names == \
         ["accuracy", "weighted_accuracy", "mae"]
     with pytest.raises(ValueError, match="not valid JSON"):
         minikeras.models.model_from_json("{'single': 'quotes'}")
@@ -519,7 +519,7 @@ def test_a_config_keras_wrote_builds_here():
     assert isinstance(model.optimizer, optimizers.Adam)
     assert model.optimizer.learning_rate == pytest.approx(0.01)
     assert isinstance(model.loss, losses.CategoricalCrossentropy)
-    assert [m.name for m in model.metrics] == ["accuracy"]
+    assert [m.name for m in model.metrics[1].metrics] == ["accuracy"]  # [loss, compile_metrics]
     keras_layers = json.loads(text)["config"]["layers"][1:]
     for layer, entry in zip(model.layers, keras_layers):
         ours = layers.serialize(layer)

@@ -603,10 +603,11 @@ def test_compile_kwargs_carry_the_routed_optimizer_loss_and_metrics(cancer_scale
                     metrics__0__thresholds=0.3).fit(*cancer_scaled)
     assert isinstance(clf.model_.optimizer, optimizers.Adam)
     assert clf.model_.optimizer.learning_rate == pytest.approx(0.03)
-    assert clf.model_.metrics[0].thresholds == [0.3]   # a list, as in Keras
+    precision = clf.model_.metrics[1].metrics[0]  # model.metrics: [loss, compile_metrics]
+    assert precision.thresholds == [0.3]   # a list, as in Keras
     # "precision", or "precision_<n>" after other Precision objects: Keras 3 numbers names.
-    assert set(clf.history_) == {"loss", clf.model_.metrics[0].name}
-    assert clf.model_.metrics[0].name.startswith("precision")
+    assert set(clf.history_) == {"loss", precision.name}
+    assert precision.name.startswith("precision")
 
 
 def test_an_uncompiled_model_without_loss_is_an_error(cancer_scaled):

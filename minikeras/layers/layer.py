@@ -47,6 +47,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from .. import config, random
+from ..backend import as_tensor
 from ..utils import buffers
 from ..utils.registry import keras_snake_case, unique_name
 from ..utils.validation import check_bool, check_int, check_name
@@ -209,12 +210,14 @@ class Layer(ABC):
         """The layer's output for ``x``, as in Keras; builds the layer on first use.
 
         ``training=True`` keeps what ``backward`` needs, as a training step does;
-        in inference (the default) the call keeps nothing and is re-entrant.
+        in inference (the default) the call keeps nothing and is re-entrant. The
+        result is a :class:`~minikeras.backend.Tensor`: a numpy array that also
+        has Keras's ``.numpy()``.
         """
         if not self.built:
             self.build((None,) + np.shape(x)[1:])
         with buffers.inference(not training):
-            return self.forward(x, training=training)
+            return as_tensor(self.forward(x, training=training))
 
     # -- a fused output ----------------------------------------------------------
 
@@ -252,6 +255,11 @@ class Layer(ABC):
     @property
     def non_trainable_weights(self):
         return [w for w in self._weights if not (w.trainable and self.trainable)]
+
+    # Keras 3's other names for the same lists.
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
 
     def count_params(self):
         """Number of scalars in all the layer's weights."""

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from .. import config
+from ..backend import as_tensor
 from ..utils.validation import check_bool, check_int
 from .layer import Layer
 
@@ -111,12 +112,13 @@ class Normalization(Layer):
 
     @property
     def mean(self):
-        """The mean, shaped to broadcast against the inputs (e.g. ``(1, features)``)."""
+        """The mean, shaped to broadcast against the inputs (e.g. ``(1, features)``),
+        a :class:`~minikeras.backend.Tensor` as Keras's (``.numpy()`` works)."""
         if not self.built:
             return None
         if self.adapt_mean is None:
-            return self._fixed_mean
-        return self.adapt_mean.value.reshape(self._broadcast_shape)
+            return as_tensor(self._fixed_mean)
+        return as_tensor(self.adapt_mean.value.reshape(self._broadcast_shape))
 
     @property
     def variance(self):
@@ -124,8 +126,8 @@ class Normalization(Layer):
         if not self.built:
             return None
         if self.adapt_variance is None:
-            return self._fixed_variance
-        return self.adapt_variance.value.reshape(self._broadcast_shape)
+            return as_tensor(self._fixed_variance)
+        return as_tensor(self.adapt_variance.value.reshape(self._broadcast_shape))
 
     def adapt(self, data):
         """Compute the mean and variance of ``data`` and keep them as the layer's weights.

@@ -1,9 +1,27 @@
-"""Utilities: seeding, one-hot encoding, minibatches and the gradient check."""
+"""Utilities: seeding, one-hot encoding, data given batch by batch, minibatches, the
+progress bar and the gradient check (Keras 3's ``keras.utils`` names where Keras has them).
+
+``custom_object_scope``, ``get_custom_objects`` and ``register_keras_serializable``
+are Keras's aliases of :mod:`minikeras.saving`'s functions, found here too.
+"""
 import numpy as np
 
 from ..random import set_seed as set_random_seed
 from .batching import minibatches
 from .gradient_check import check_gradients
+from .progbar import Progbar
+from .py_dataset import PyDataset, Sequence
+
+# Keras's `keras.utils` aliases of `keras.saving` functions; looked up on first use,
+# because minikeras.saving imports this package.
+_SAVING_ALIASES = ("custom_object_scope", "get_custom_objects", "register_keras_serializable")
+
+
+def __getattr__(name):
+    if name in _SAVING_ALIASES:
+        from .. import saving
+        return getattr(saving, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def to_categorical(y, num_classes=None):
@@ -33,4 +51,23 @@ def to_categorical(y, num_classes=None):
     return np.eye(num_classes)[y]
 
 
-__all__ = ["check_gradients", "minibatches", "set_random_seed", "to_categorical"]
+def normalize(x, axis=-1, order=2):
+    """Scale ``x`` to unit norm along ``axis``, as ``keras.utils.normalize``.
+
+    ``x / ||x||_order``; a slice whose norm is 0 stays 0.
+
+    Args:
+        x: an array of numbers.
+        axis: the axis along which each norm is taken (default the last).
+        order: the norm's order (default 2, the Euclidean norm).
+
+    Example: ``normalize([[3, 4]])`` gives ``[[0.6, 0.8]]``.
+    """
+    x = np.asarray(x, dtype=float) if np.asarray(x).dtype.kind in "biu" else np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis, keepdims=True))
+    norm[norm == 0] = 1
+    return x / norm
+
+
+__all__ = ["Progbar", "PyDataset", "Sequence", "check_gradients", "minibatches", "normalize",
+           "set_random_seed", "to_categorical", *_SAVING_ALIASES]

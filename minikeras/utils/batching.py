@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import random
 from . import buffers
+from .py_dataset import BatchStream
 from .validation import check_int
 
 
@@ -61,7 +62,7 @@ def minibatches(*arrays, batch_size=32, shuffle=True, seed=None):
 
 
 class EpochIterator:
-    """The batches of one epoch after another, from aligned arrays ``(x, y, sample_weight)``.
+    """The batches of one epoch after another, from aligned arrays or a stream of batches.
 
     Iterating gives ``(step, batch)`` pairs for one epoch. Without
     ``steps_per_epoch`` an epoch is one pass over the data (a new permutation
@@ -70,8 +71,14 @@ class EpochIterator:
     epoch asking for more batches than a whole pass holds ends early, with a
     warning.
 
+    A stream (a generator or a PyDataset, see :mod:`minikeras.utils.py_dataset`)
+    makes its batches itself, so ``batch_size`` does not apply; a generator's
+    length is unknown (``num_batches`` is None) until it runs out, and a used-up
+    generator gives an empty epoch, with a warning.
+
     Args:
-        arrays: the aligned arrays (``None`` entries pass through as ``None``).
+        arrays: the aligned arrays (``None`` entries pass through as ``None``), or
+            a :class:`~minikeras.utils.py_dataset.BatchStream`.
         batch_size: rows per batch.
         shuffle: shuffle each pass.
         steps_per_epoch: batches per epoch, or None for one pass.
@@ -84,32 +91,55 @@ class EpochIterator:
         self.steps_per_epoch = steps_per_epoch
         self._pass = None  # the batches left of an unfinished pass, and how many it gave
         self._taken = 0
-        n = len(next(a for a in arrays if a is not None))
-        self.num_batches = -(-n // batch_size)
+        if isinstance(arrays, BatchStream):
+            self.num_batches = arrays.num_batches  # None: until the generator runs out
+        else:
+            n = len(next(a for a in arrays if a is not None))
+            self.num_batches = -(-n // batch_size)
 
     @property
     def steps(self):
-        """Batches in one epoch."""
+        """Batches in one epoch (None when unknown: a generator without ``steps_per_epoch``)."""
+        if self.num_batches is None:
+            return self.steps_per_epoch
         return min(self.steps_per_epoch or self.num_batches, self.num_batches)
 
     def __iter__(self):
-        if self.steps_per_epoch is None:
-            yield from enumerate(self._new_pass())
-            return
-        if self._pass is None:
+        stream = self.arrays if isinstance(self.arrays, BatchStream) else None
+        if self._pass is None or self.steps_per_epoch is None:
             self._pass, self._taken = self._new_pass(), 0
-        for step in range(self.steps_per_epoch):
-            if self._taken == self.num_batches:  # the pass ended within this epoch
+        if stream is not None:
+            stream.on_epoch_begin()
+        steps = self.steps_per_epoch or self.num_batches  # None: until the data runs out
+        step = 0
+        while steps is None or step < steps:
+            batch = None if self._taken == self.num_batches else next(self._pass, None)
+            if batch is None:  # the pass ended within this epoch
                 self._pass = None
-                warnings.warn(f"The data ran out after {step} of `steps_per_epoch`="
-                              f"{self.steps_per_epoch} batches (it holds {self.num_batches} "
-                              f"batches of {self.batch_size}); the epoch ends early.",
-                              UserWarning, stacklevel=3)
-                return
+                self._warn_ran_out(step)
+                break
             self._taken += 1
-            yield step, next(self._pass)
+            yield step, batch
+            step += 1
         if self._taken == self.num_batches:
             self._pass = None
+        if stream is not None:
+            stream.on_epoch_end()
+
+    def _warn_ran_out(self, step):
+        if self.steps_per_epoch is not None:
+            holds = ("" if self.num_batches is None else
+                     f" (it holds {self.num_batches} batches of {self.batch_size})")
+            warnings.warn(f"The data ran out after {step} of `steps_per_epoch`="
+                          f"{self.steps_per_epoch} batches{holds}; the epoch ends early.",
+                          UserWarning, stacklevel=3)
+        elif step == 0:
+            warnings.warn("The data gave no batch in this epoch: a Python generator is used up "
+                          "after one pass. Give `steps_per_epoch` (and `validation_steps`) with "
+                          "a generator that loops forever, or use a PyDataset.",
+                          UserWarning, stacklevel=3)
 
     def _new_pass(self):
+        if isinstance(self.arrays, BatchStream):
+            return self.arrays.new_pass(self.shuffle)
         return minibatches(*self.arrays, batch_size=self.batch_size, shuffle=self.shuffle)

@@ -54,6 +54,11 @@ def unique_name(base):
     return base if count == 0 else f"{base}_{count}"
 
 
+def reset_names():
+    """Start the automatic names afresh (``minikeras.backend.clear_session``)."""
+    _name_counts.clear()
+
+
 def resolve(identifier, table, base_class, argument, default=None, function=None):
     """Keras 3's ``get`` look-up, the one every module's ``get`` uses.
 

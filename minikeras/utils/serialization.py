@@ -338,13 +338,16 @@ def serialize_model(model):
 
 def compile_config(model):
     """Keras's ``compile_config``: the arguments that ``compile`` rebuilds the model's with."""
+    compiled = model._compile_metrics  # None when compile had no metrics
+
+    def entries(metric_list):
+        return [_name_or_entry(m, metrics.get, "metric") for m in metric_list] or None
     return {
         "optimizer": serialize(model.optimizer, "optimizer"),
         "loss": _name_or_entry(model.loss, losses.get, "loss"),
         "loss_weights": None,
-        "metrics": [_name_or_entry(m, metrics.get, "metric") for m in model.metrics] or None,
-        "weighted_metrics": [_name_or_entry(m, metrics.get, "metric")
-                             for m in model.weighted_metrics] or None,
+        "metrics": entries(compiled.unweighted_metrics) if compiled else None,
+        "weighted_metrics": entries(compiled.weighted_metrics) if compiled else None,
         "run_eagerly": False,
         "steps_per_execution": 1,
         "jit_compile": False,
