@@ -35,7 +35,7 @@ from . import saving
 from .callbacks import CallbackList, History, NonFiniteLossGuard, ProgbarLogger
 from .layers.input_layer import InputTensor
 from .layers.layer import Layer, _shape_tuple
-from .utils import buffers, registry, serialization, validation
+from .utils import buffers, registry, serialization, sources, validation
 from .utils.batching import EpochIterator
 from .utils.registry import register_model_class, unique_name
 from .utils.summary import summary_text
@@ -342,6 +342,13 @@ class Sequential:
             weights = per_class if weights is None else weights * per_class
         return x, y, weights
 
+    def _source(self, x, y, sample_weight=None, class_weight=None, names=("x", "y")):
+        """The data of one loop: arrays checked at once, or (Dask arrays, memory maps) a
+        source that checks each block as it loads it (see minikeras/utils/sources.py)."""
+        return sources.data_source(
+            (x, y, sample_weight), lambda x, y, w: self._prepare(x, y, w, class_weight, names),
+            names=(*names, "sample_weight"))
+
     def _class_weights(self, y, class_weight):
         """Turn ``{class: weight}`` into one weight per sample (as Keras does): the class
         of a sample is its label, its one-hot row's argmax, or its rounded target."""
@@ -365,20 +372,18 @@ class Sequential:
         batch_size = validation.check_int(32 if batch_size is None else batch_size,
                                           "batch_size", 1)
         validation.check_number(validation_split, "validation_split", 0, 1, closed="left")
-        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight)
+        data = self._source(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:
             val = self._prepare_validation(validation_data)
         elif validation_split:
-            split = int(len(x) * (1 - validation_split))
-            if split == 0 or split == len(x):
+            split = int(data.n * (1 - validation_split))
+            if split == 0 or split == data.n:
                 raise ValueError(f"`validation_split`={validation_split} leaves "
-                                 f"{split} of {len(x)} samples for training; choose a split "
+                                 f"{split} of {data.n} samples for training; choose a split "
                                  "that keeps samples on both sides.")
-            val = (x[split:], y[split:], None if sample_weight is None else sample_weight[split:])
-            x, y = x[:split], y[:split]
-            sample_weight = None if sample_weight is None else sample_weight[:split]
-        data = EpochIterator((x, y, sample_weight), batch_size, shuffle, _steps(steps_per_epoch))
+            data, val = data.split(split)
+        data = EpochIterator(data, batch_size, shuffle, _steps(steps_per_epoch))
         if val is not None:
             val_batch = validation.check_int(
                 batch_size if validation_batch_size is None else validation_batch_size,
@@ -393,8 +398,8 @@ class Sequential:
                              "(x_val, y_val, sample_weight_val). Received: a "
                              f"{type(validation_data).__name__}")
         x_val, y_val, *rest = validation_data
-        return self._prepare(x_val, y_val, rest[0] if rest else None,
-                             names=("validation_data[0]", "validation_data[1]"))
+        return self._source(x_val, y_val, rest[0] if rest else None,
+                            names=("validation_data[0]", "validation_data[1]"))
 
     def _callbacks(self, callbacks, verbose, epochs, steps, training=False):
         """The CallbackList of one call: the progress bar (when verbose), the user's
@@ -482,6 +487,10 @@ class Sequential:
         Args:
             x: inputs, an array of shape ``(samples,) + input_shape``, cast to
                 ``config.floatx()`` (float32 by default); NaN or inf is refused.
+                Data bigger than memory may be a Dask array or a memory map
+                (``np.load(path, mmap_mode="r")``), read and checked block by
+                block (see minikeras/utils/sources.py); so may ``y``,
+                ``sample_weight`` and ``validation_data``.
             y: targets, one per sample: for the sparse loss integer class
                 labels, shape ``(samples,)``; otherwise rows as wide as the output
                 (one-hot rows for categorical cross-entropy; ``(samples,)`` is
@@ -642,7 +651,7 @@ class Sequential:
         self._require_compiled("evaluate")
         batch_size = validation.check_int(32 if batch_size is None else batch_size,
                                           "batch_size", 1)
-        data = EpochIterator(self._prepare(x, y, sample_weight), batch_size,
+        data = EpochIterator(self._source(x, y, sample_weight), batch_size,
                              steps_per_epoch=_steps(steps))
         logs = self._test_loop(data, self._callbacks(callbacks, verbose, 1, data.steps))
         if return_dict:
@@ -710,8 +719,8 @@ class Sequential:
         """
         batch_size = validation.check_int(32 if batch_size is None else batch_size,
                                           "batch_size", 1)
-        x = self._prepare_x(x, finite=False)
-        data = EpochIterator((x,), batch_size, steps_per_epoch=_steps(steps))
+        x = sources.data_source((x,), lambda x: (self._prepare_x(x, finite=False),), ("x",))
+        data = EpochIterator(x, batch_size, steps_per_epoch=_steps(steps))
         callbacks = self._callbacks(callbacks, verbose, 1, data.steps)
         callbacks.on_predict_begin()
         out = None
@@ -724,7 +733,7 @@ class Sequential:
                 validation.check_finite(batch, "x", offset=start)
                 y = self._forward(batch, training=False)
                 if out is None:
-                    out = np.empty((min(len(x), data.steps * batch_size),) + y.shape[1:], y.dtype)
+                    out = np.empty((min(x.n, data.steps * batch_size),) + y.shape[1:], y.dtype)
                 out[start:start + len(y)] = y
                 callbacks.on_predict_batch_end(step, {"outputs": out[start:start + len(y)]})
         callbacks.on_predict_end()
