@@ -685,6 +685,7 @@ class Sequential:
             x: inputs, an array of shape ``(samples,) + input_shape``, cast to
                 ``config.floatx()``; NaN or inf is refused, naming the first bad
                 sample.
+                As for :meth:`fit`, it may be a Dask array or a memory map.
             batch_size: samples per batch, a positive integer (larger batches
                 are faster and take more memory). Default None, meaning 32.
             verbose: ``"auto"`` (the default) means 1; 0 prints nothing; 1 draws a
@@ -719,8 +720,8 @@ class Sequential:
         """
         batch_size = validation.check_int(32 if batch_size is None else batch_size,
                                           "batch_size", 1)
-        x = sources.data_source((x,), lambda x: (self._prepare_x(x, finite=False),), ("x",))
-        data = EpochIterator(x, batch_size, steps_per_epoch=_steps(steps))
+        source = sources.data_source((x,), lambda x: (self._prepare_x(x, finite=False),), ("x",))
+        data = EpochIterator(source, batch_size, steps_per_epoch=_steps(steps))
         callbacks = self._callbacks(callbacks, verbose, 1, data.steps)
         callbacks.on_predict_begin()
         out = None
@@ -733,7 +734,8 @@ class Sequential:
                 validation.check_finite(batch, "x", offset=start)
                 y = self._forward(batch, training=False)
                 if out is None:
-                    out = np.empty((min(x.n, data.steps * batch_size),) + y.shape[1:], y.dtype)
+                    out = np.empty((min(source.n, data.steps * batch_size),) + y.shape[1:],
+                                   y.dtype)
                 out[start:start + len(y)] = y
                 callbacks.on_predict_batch_end(step, {"outputs": out[start:start + len(y)]})
         callbacks.on_predict_end()

@@ -88,6 +88,17 @@ def test_lazy_dask_array_trains_as_well_as_numpy_one_chunk_at_a_time():
     assert len(calls) == 3 * 24 + 2 * 24
 
 
+def test_validation_split_on_dask_reads_each_chunk_once_per_epoch():
+    calls = []
+    x, y = _dask(2_000, 500, calls=calls)
+    history = _model().fit(x, y, epochs=2, batch_size=50, verbose=0, validation_split=0.3)
+    assert "val_loss" in history.history
+    # The split at row 1400 cuts chunk 2 in two: training reads its first 400 rows,
+    # validation the last 100, so each epoch computes 4 + 1 chunks. The first blocks of
+    # both parts, computed for the checks before training, are kept for the first epoch.
+    assert calls == [500] * 2 * (4 + 1)
+
+
 def test_dask_epochs_visit_chunks_in_a_reproducible_shuffled_order():
     x, y = _dask(3_000, 100)
     rows = da.arange(3_000, chunks=100)          # each batch row says where it came from

@@ -72,7 +72,7 @@ def _one_pass(source, batch_size, shuffle, seed=None):
     window, carried = sources.WINDOW, []
     for w in range(0, len(blocks), window):
         parts = carried + [source.load(*block) for block in blocks[w:w + window]]
-        starts = np.cumsum([0] + [_length(part) for part in parts])
+        starts = np.cumsum([0] + [sources.count_rows(part) for part in parts])
         total = int(starts[-1])
         order = rng.permutation(total) if shuffle else None
         end = total if w + window >= len(blocks) else total - total % batch_size
@@ -118,10 +118,6 @@ def _gather(parts, starts, order, start, stop, out_of_core, allocate):
 
 def _fresh(i, shape, dtype):
     return np.empty(shape, dtype)
-
-
-def _length(part):
-    return len(next(a for a in part if a is not None))
 
 
 class EpochIterator:

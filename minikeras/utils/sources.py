@@ -97,20 +97,24 @@ class Chunked:
 
     out_of_core = True
 
-    def __init__(self, arrays, prepare, names):
+    def __init__(self, arrays, prepare, names, first=None):
         self.arrays, self.prepare, self.names = arrays, prepare, names
         present = [(a, name) for a, name in zip(arrays, names) if a is not None]
         for a, name in present:
             if is_dask_array(a) and any(np.isnan(size) for size in a.shape):
                 raise ValueError(f"`{name}` is a Dask array of unknown length (shape={a.shape}). "
                                  f"Call `{name}.compute_chunk_sizes()` first.")
-        (first, first_name), *rest = present
+        (leader, leader_name), *rest = present
         for a, name in rest:
-            check_same_length(first, a, first_name, name)
-        self.n = len(first)
+            check_same_length(leader, a, leader_name, name)
+        self.n = len(leader)
         self.blocks = _blocks(arrays, self.n)
-        self._first = None  # the first block, loaded now
-        self._first = self.load(*self.blocks[0])
+        self._first = None  # the first block, loaded now (or given by `split`)
+        first_stop = self.blocks[0][1]
+        if first is not None and count_rows(first) >= first_stop:
+            self._first = tuple(None if a is None else a[:first_stop] for a in first)
+        else:
+            self._first = self.load(0, first_stop)
 
     def load(self, start, stop):
         if start == 0 and self._first is not None:
@@ -125,15 +129,22 @@ class Chunked:
         try:
             return tuple(self.prepare(*rows))
         except (ValueError, TypeError) as e:
+            if (start, stop) == (0, self.n):  # one block: the shapes above are the data's
+                raise
             raise type(e)(f"{e} [In rows {start} to {stop - 1} of {self.n}, read block by "
                           "block: the shapes and indices above are the block's.]") from None
 
     def split(self, at):
-        """The rows before ``at`` and from ``at`` on, as two sources (nothing is read)."""
+        """The rows before ``at`` and from ``at`` on, as two sources (nothing more is read)."""
         return (Chunked(tuple(None if a is None else a[:at] for a in self.arrays),
-                        self.prepare, self.names),
+                        self.prepare, self.names, first=self._first),
                 Chunked(tuple(None if a is None else a[at:] for a in self.arrays),
                         self.prepare, self.names))
+
+
+def count_rows(rows):
+    """The length of aligned arrays, ``None`` entries skipped."""
+    return len(next(a for a in rows if a is not None))
 
 
 def _common_length(arrays):
