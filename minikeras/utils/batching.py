@@ -79,8 +79,9 @@ def _one_pass(source, batch_size, shuffle, seed=None):
         for start in range(0, end, batch_size):
             yield _gather(parts, starts, order, start, min(start + batch_size, end),
                           source.out_of_core, reused)
-        # Fresh arrays for the carried rows: the batch buffers are overwritten next window.
-        carried = [_gather(parts, starts, order, end, total, True, _fresh)] if end < total else []
+        # The rows left over, copied: a view would keep its block, and the buffers are reused.
+        carried = [tuple(None if a is None else a.copy() for a in _gather(
+            parts, starts, order, end, total, source.out_of_core, reused))] if end < total else []
         parts = None  # the window's blocks go before the next ones are loaded
 
 
@@ -114,10 +115,6 @@ def _gather(parts, starts, order, start, stop, out_of_core, allocate):
                         out=out[cuts[j]:cuts[j + 1]])
         batch.append(out)
     return tuple(batch)
-
-
-def _fresh(i, shape, dtype):
-    return np.empty(shape, dtype)
 
 
 class EpochIterator:
