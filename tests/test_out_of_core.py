@@ -7,6 +7,7 @@ maps are written to ``tmp_path`` with ``np.save`` and opened with
 ``np.load(mmap_mode="r")``; ``sources.BLOCK_BYTES`` is made small so that the
 little files here still span many blocks.
 """
+import doctest
 import subprocess
 import sys
 import tracemalloc
@@ -17,7 +18,7 @@ import pytest
 from minikeras import Input, Sequential
 from minikeras.layers import Dense
 from minikeras.random import set_seed
-from minikeras.utils import minibatches, sources
+from minikeras.utils import batching, minibatches, sources
 
 da = pytest.importorskip("dask.array", reason="the `distributed` extra (dask, distributed) is "
                                               "not installed: pip install -e '.[distributed]'")
@@ -295,6 +296,11 @@ def test_shape_errors_come_before_training():
     with pytest.raises(ValueError, match=r"`x` is a Dask array of unknown length.*"
                                          r"compute_chunk_sizes"):
         _model().fit(unknown, y, epochs=1, verbose=0)
+
+
+def test_docstring_examples_run():
+    assert doctest.testmod(sources).failed == 0
+    assert doctest.testmod(batching).failed == 0
 
 
 def test_import_minikeras_never_imports_dask():
