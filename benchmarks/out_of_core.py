@@ -4,7 +4,7 @@
 
 Workload (a) of ``run.py`` (784-256-128-10, ReLU, softmax, Adam 1e-3, batch 128,
 shuffled) on the same 60,000 rows, read four ways, each case in fresh processes
-(the fastest of ``--rounds`` counts):
+(the fastest of ``--rounds`` counts) with one BLAS thread (``--blas-threads``):
 
 * ``in memory``: a float32 array (pixels / 255) loaded whole;
 * ``memmap float32``: the same array in a ``.npy`` file, ``np.load(mmap_mode="r")``:
@@ -16,7 +16,9 @@ shuffled) on the same 60,000 rows, read four ways, each case in fresh processes
   computed (Dask's local threads; needs the ``distributed`` extra's dask).
 
 It prints one line per case: the median seconds per timed epoch (after one
-warm-up epoch), its ratio to the in-memory run, the final training accuracy,
+warm-up epoch), wall-clock and CPU (of all the process's threads: the CPU time
+suffers less when other jobs share the machine), their ratios to the in-memory
+run, the final training accuracy,
 the process's peak resident memory (``VmHWM``), and the largest anonymous
 memory (``RssAnon``: what the process allocated itself) seen every 50 batches.
 The peak resident memory also counts the file's pages a memory map has
@@ -72,11 +74,11 @@ def run_case(case, folder, epochs):
                         Dense(128, activation="relu"), Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    times, anonymous = [], [memory_mb("RssAnon")]
+    times, cpu_times, anonymous = [], [], [memory_mb("RssAnon")]
 
     class Clock(callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
+            self.start, self.cpu_start = time.perf_counter(), time.process_time()
 
         def on_train_batch_end(self, batch, logs=None):
             if batch % 50 == 0:
@@ -84,10 +86,12 @@ def run_case(case, folder, epochs):
 
         def on_epoch_end(self, epoch, logs=None):
             times.append(time.perf_counter() - self.start)
+            cpu_times.append(time.process_time() - self.cpu_start)
 
     history = model.fit(x, y, batch_size=128, epochs=epochs + 1, verbose=0,
                         callbacks=[Clock()])
     return {"case": case, "median": float(np.median(times[1:])),
+            "cpu": float(np.median(cpu_times[1:])),
             "accuracy": history.history["accuracy"][-1],
             "peak_rss_mb": memory_mb("VmHWM"), "anonymous_mb": max(anonymous)}
 
@@ -105,6 +109,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=3, help="timed epochs after one warm-up")
     parser.add_argument("--rounds", type=int, default=2, help="fresh processes per case")
     parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "mnist"))
+    parser.add_argument("--blas-threads", type=int, default=1,
+                        help="BLAS threads per process (0: the library's default)")
     parser.add_argument("--case", choices=CASES, help=argparse.SUPPRESS)   # a child's case
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -113,6 +119,8 @@ def main(argv=None):
         return
     env = {k: v for k, v in os.environ.items()
            if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    if args.blas_threads:
+        env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = str(args.blas_threads)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     with tempfile.TemporaryDirectory() as folder:
         prepare_files(args.data_dir, Path(folder))
@@ -125,13 +133,14 @@ def main(argv=None):
                 record = json.loads(out.strip().splitlines()[-1])
                 if case not in best or record["median"] < best[case]["median"]:
                     best[case] = record
-    base = best["in memory"]["median"]
-    print(f"{'case':<16} {'s/epoch':>8} {'ratio':>6} {'accuracy':>9} {'peak RSS':>9} "
-          f"{'anonymous':>10}")
+    base, cpu_base = best["in memory"]["median"], best["in memory"]["cpu"]
+    print(f"{'case':<16} {'s/epoch':>8} {'ratio':>6} {'CPU s':>7} {'ratio':>6} {'accuracy':>9} "
+          f"{'peak RSS':>9} {'anonymous':>10}")
     for case in CASES:
         r = best[case]
-        print(f"{case:<16} {r['median']:8.3f} {r['median'] / base:6.2f} {r['accuracy']:9.4f} "
-              f"{r['peak_rss_mb']:6.0f} MB {r['anonymous_mb']:7.0f} MB")
+        print(f"{case:<16} {r['median']:8.3f} {r['median'] / base:6.2f} {r['cpu']:7.3f} "
+              f"{r['cpu'] / cpu_base:6.2f} {r['accuracy']:9.4f} {r['peak_rss_mb']:6.0f} MB "
+              f"{r['anonymous_mb']:7.0f} MB")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ blocks into minibatches. There are two kinds:
   its chunks (loading one calls ``compute``, so Dask preprocessing runs where
   Dask runs, on the cluster when a ``distributed.Client`` is active), or a
   memory-mapped file (``np.load(path, mmap_mode="r")``), cut into blocks of
-  about :data:`BLOCK_BYTES`. A block is checked each time it is loaded: the
+  about :data:`BLOCK_BYTES` (once converted to the float type, if it must be). A block is checked each time it is loaded: the
   same checks, with the block's rows named in any error. Checking a memory
   map's block reads it but does not copy it, unless its dtype must change.
 
@@ -25,9 +25,11 @@ import sys
 
 import numpy as np
 
+from .. import config
 from .validation import check_same_length
 
-# A memory map is read in blocks of about this many bytes (all of a row's arrays counted).
+# A memory map is read in blocks of about this many bytes (all of a row's arrays counted,
+# each at least as wide as the float type it may be converted to).
 BLOCK_BYTES = 16 * 2**20
 # Out-of-core passes shuffle the rows of this many blocks together.
 WINDOW = 4
@@ -164,6 +166,8 @@ def _blocks(arrays, n):
             stops = np.cumsum(a.chunks[0]).tolist()
             return [(start, stop) for start, stop in zip([0] + stops, stops)
                     if stop > start] or [(0, 0)]
-    row_bytes = sum(a.dtype.itemsize * int(np.prod(a.shape[1:])) for a in arrays if a is not None)
+    width = np.dtype(config.floatx()).itemsize
+    row_bytes = sum(max(a.dtype.itemsize, width) * int(np.prod(a.shape[1:]))
+                    for a in arrays if a is not None)
     size = max(1, BLOCK_BYTES // max(1, row_bytes))
     return [(start, min(start + size, n)) for start in range(0, n, size)] or [(0, 0)]
