@@ -1,29 +1,30 @@
 """Epoch time of out-of-core training against the in-memory run, on the MNIST training rows.
 
-    python benchmarks/out_of_core.py [--epochs 3] [--rounds 2] [--data-dir ../shared/data/mnist]
+    python benchmarks/out_of_core.py [--epochs 3] [--rounds 2] [--cases dask ...]
+                                     [--data-dir ../shared/data/mnist]
 
 Workload (a) of ``run.py`` (784-256-128-10, ReLU, softmax, Adam 1e-3, batch 128,
 shuffled) on the same 60,000 rows, read four ways, each case in fresh processes
 (the fastest of ``--rounds`` counts) with one BLAS thread (``--blas-threads``):
 
-* ``in memory``: a float32 array (pixels / 255) loaded whole;
-* ``memmap float32``: the same array in a ``.npy`` file, ``np.load(mmap_mode="r")``:
+* ``memory``: a float32 array (pixels / 255) loaded whole;
+* ``memmap-f32``: the same array in a ``.npy`` file, ``np.load(mmap_mode="r")``:
   batches are gathered from the map, nothing converted;
-* ``memmap uint8``: the raw pixels' file, which each block converts to float32
+* ``memmap-u8``: the raw pixels' file, which each block converts to float32
   when it is loaded (no scaling: it measures the reading, not the learning);
-* ``dask``: ``da.from_array`` of the uint8 map in chunks of 6,000 rows, ``/ 255``
+* ``dask``: ``da.from_array`` of the uint8 map in chunks of 3,000 rows, ``/ 255``
   as float32 in Dask, so every chunk is read and preprocessed when it is
   computed (Dask's local threads; needs the ``distributed`` extra's dask).
 
 It prints one line per case: the median seconds per timed epoch (after one
-warm-up epoch), wall-clock and CPU (of all the process's threads: the CPU time
-suffers less when other jobs share the machine), their ratios to the in-memory
-run, the final training accuracy,
-the process's peak resident memory (``VmHWM``), and the largest anonymous
-memory (``RssAnon``: what the process allocated itself) seen every 50 batches.
-The peak resident memory also counts the file's pages a memory map has
-touched: those belong to the page cache, which the kernel empties when it
-needs the room; the anonymous memory is what a memory map saves.
+warm-up epoch), wall-clock and CPU (of all the process's threads; CPU time
+suffers less when other jobs share the machine), each the best of the rounds,
+their ratios to the in-memory run, the final training accuracy, the process's
+peak resident memory (``VmHWM``), and the largest anonymous memory
+(``RssAnon``: what the process allocated itself) seen every 50 batches. The
+peak resident memory also counts the file's pages a memory map has touched:
+those belong to the page cache, which the kernel empties when it needs the
+room; the anonymous memory is what reading by blocks saves.
 """
 import argparse
 import json
@@ -38,7 +39,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-CASES = ("in memory", "memmap float32", "memmap uint8", "dask")
+CASES = ("memory", "memmap-f32", "memmap-u8", "dask")
 
 
 def prepare_files(data_dir, folder):
@@ -59,15 +60,15 @@ def run_case(case, folder, epochs):
     from minikeras.random import set_seed
 
     y = np.load(folder / "y.npy")
-    if case == "in memory":
+    if case == "memory":
         x = np.load(folder / "x_f32.npy")
-    elif case == "memmap float32":
+    elif case == "memmap-f32":
         x = np.load(folder / "x_f32.npy", mmap_mode="r")
-    elif case == "memmap uint8":
+    elif case == "memmap-u8":
         x = np.load(folder / "x_u8.npy", mmap_mode="r")
     else:
         import dask.array as da
-        pixels = da.from_array(np.load(folder / "x_u8.npy", mmap_mode="r"), chunks=(6_000, 784))
+        pixels = da.from_array(np.load(folder / "x_u8.npy", mmap_mode="r"), chunks=(3_000, 784))
         x = (pixels / 255).astype(np.float32)
     set_seed(0)
     model = Sequential([Input((784,)), Dense(256, activation="relu"),
@@ -111,6 +112,8 @@ def main(argv=None):
     parser.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data" / "mnist"))
     parser.add_argument("--blas-threads", type=int, default=1,
                         help="BLAS threads per process (0: the library's default)")
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES),
+                        help="the cases to run; 'memory' is always run, as the base")
     parser.add_argument("--case", choices=CASES, help=argparse.SUPPRESS)   # a child's case
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -122,21 +125,24 @@ def main(argv=None):
     if args.blas_threads:
         env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = str(args.blas_threads)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    cases = [case for case in CASES if case == "memory" or case in args.cases]
     with tempfile.TemporaryDirectory() as folder:
         prepare_files(args.data_dir, Path(folder))
         best = {}
         for _ in range(args.rounds):
-            for case in CASES:   # interleaved, so a slow phase of the machine hits every case
+            for case in cases:   # interleaved, so a slow phase of the machine hits every case
                 out = subprocess.run([sys.executable, __file__, "--case", case, "--folder", folder,
                                       "--epochs", str(args.epochs)], env=env, check=True,
                                      capture_output=True, text=True).stdout
                 record = json.loads(out.strip().splitlines()[-1])
                 if case not in best or record["median"] < best[case]["median"]:
-                    best[case] = record
-    base, cpu_base = best["in memory"]["median"], best["in memory"]["cpu"]
+                    best[case] = dict(record, cpu=min(record["cpu"], best.get(case, record)["cpu"]))
+                else:
+                    best[case]["cpu"] = min(best[case]["cpu"], record["cpu"])
+    base, cpu_base = best["memory"]["median"], best["memory"]["cpu"]
     print(f"{'case':<16} {'s/epoch':>8} {'ratio':>6} {'CPU s':>7} {'ratio':>6} {'accuracy':>9} "
           f"{'peak RSS':>9} {'anonymous':>10}")
-    for case in CASES:
+    for case in cases:
         r = best[case]
         print(f"{case:<16} {r['median']:8.3f} {r['median'] / base:6.2f} {r['cpu']:7.3f} "
               f"{r['cpu'] / cpu_base:6.2f} {r['accuracy']:9.4f} {r['peak_rss_mb']:6.0f} MB "
