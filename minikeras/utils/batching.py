@@ -102,17 +102,17 @@ def _gather(parts, starts, order, start, stop, out_of_core, allocate):
             for i, a in enumerate(parts[0]))
     # Several blocks (or a memory map): rows in sorted order, each block's in one take.
     index = np.sort(index)
-    cuts = np.searchsorted(index, starts)
+    cuts = np.searchsorted(index, starts).tolist()
+    pieces = [(parts[j], slice(cuts[j], cuts[j + 1]), index[cuts[j]:cuts[j + 1]] - starts[j])
+              for j in range(len(parts)) if cuts[j + 1] > cuts[j]]  # (block, rows out, rows in)
     batch = []
     for i, a in enumerate(parts[0]):
         if a is None:
             batch.append(None)
             continue
         out = allocate(i, (len(index),) + a.shape[1:], a.dtype)
-        for j, part in enumerate(parts):
-            if cuts[j + 1] > cuts[j]:
-                np.take(part[i], index[cuts[j]:cuts[j + 1]] - starts[j], axis=0,
-                        out=out[cuts[j]:cuts[j + 1]])
+        for part, rows, local in pieces:
+            np.take(part[i], local, axis=0, out=out[rows])
         batch.append(out)
     return tuple(batch)
 
