@@ -37,7 +37,7 @@ from .backend import as_tensor
 from .callbacks import CallbackList, History, NonFiniteLossGuard, ProgbarLogger, keras_logs
 from .layers.input_layer import InputLayer, InputTensor
 from .layers.layer import Layer, _shape_tuple
-from .utils import buffers, registry, serialization, validation
+from .utils import buffers, registry, serialization, sources, validation
 from .utils.batching import EpochIterator
 from .utils.py_dataset import BatchStream, PyDataset, is_stream
 from .utils.registry import register_model_class, unique_name
@@ -443,11 +443,14 @@ class Sequential:
         return weights.astype(np.dtype(self.weights[0].dtype) if self.weights else float)
 
     def _data(self, x, y, sample_weight=None, class_weight=None, names=("x", "y")):
-        """The data of one loop: the arrays ``(x, y, sample_weight)``, checked at once, or,
-        for a generator or PyDataset ``x``, a BatchStream checking each batch as it comes
-        (see minikeras/utils/py_dataset.py)."""
+        """The data of one loop: arrays in memory checked at once; Dask arrays and memory
+        maps as a source checking each block as it loads it (minikeras/utils/sources.py);
+        a generator or PyDataset ``x`` as a BatchStream checking each batch as it comes
+        (minikeras/utils/py_dataset.py)."""
         if not is_stream(x):
-            return self._prepare(x, y, sample_weight, class_weight, names)
+            return sources.data_source(
+                (x, y, sample_weight), lambda x, y, w: self._prepare(x, y, w, class_weight, names),
+                names=(*names, "sample_weight"))
         _refuse_with_stream(x, names[0], y=y, sample_weight=sample_weight)
 
         def prepare(x, y=None, sample_weight=None):
@@ -476,16 +479,12 @@ class Sequential:
                              "be split. Pass `validation_data` instead. Received: "
                              f"validation_split={validation_split}, x of type {type(x).__name__}")
         elif validation_split:
-            x, y, sample_weight = data
-            split = int(len(x) * (1 - validation_split))
-            if split == 0 or split == len(x):
+            split = int(data.n * (1 - validation_split))
+            if split == 0 or split == data.n:
                 raise ValueError(f"`validation_split`={validation_split} leaves "
-                                 f"{split} of {len(x)} samples for training; choose a split "
+                                 f"{split} of {data.n} samples for training; choose a split "
                                  "that keeps samples on both sides.")
-            val = (x[split:], y[split:], None if sample_weight is None else sample_weight[split:])
-            x, y = x[:split], y[:split]
-            sample_weight = None if sample_weight is None else sample_weight[:split]
-            data = (x, y, sample_weight)
+            data, val = data.split(split)
         data = EpochIterator(data, batch_size, shuffle, _steps(steps_per_epoch))
         if val is not None:
             val_batch = validation.check_int(
@@ -503,8 +502,8 @@ class Sequential:
                              "(x_val, y_val, sample_weight_val). Received: a "
                              f"{type(validation_data).__name__}")
         x_val, y_val, *rest = validation_data
-        return self._prepare(x_val, y_val, rest[0] if rest else None,
-                             names=("validation_data[0]", "validation_data[1]"))
+        return self._data(x_val, y_val, rest[0] if rest else None,
+                            names=("validation_data[0]", "validation_data[1]"))
 
     def _callbacks(self, callbacks, verbose, epochs, steps, training=False):
         """The CallbackList of one call: the progress bar (when verbose), the user's
@@ -601,13 +600,17 @@ class Sequential:
         Args:
             x: inputs, an array of shape ``(samples,) + input_shape``, cast to
                 ``config.floatx()`` (float32 by default); NaN or inf is refused. A
-                model whose input is ``(1,)`` also takes a 1-D array, as Keras. Or,
-                as in Keras, a Python generator of ``(x, y)`` or ``(x, y,
-                sample_weight)`` batches, or a :class:`~minikeras.utils.PyDataset`:
-                they give the targets and weights themselves, so ``y``,
-                ``sample_weight``, ``batch_size`` and ``validation_split`` do not
-                apply; a generator is used up after one pass, so several epochs
-                need ``steps_per_epoch`` and a generator that loops forever.
+                model whose input is ``(1,)`` also takes a 1-D array, as Keras.
+                Data bigger than memory may be a Dask array or a memory map
+                (``np.load(path, mmap_mode="r")``), read and checked block by
+                block (see minikeras/utils/sources.py); so may ``y``,
+                ``sample_weight`` and ``validation_data``. Or, as in Keras, a
+                Python generator of ``(x, y)`` or ``(x, y, sample_weight)``
+                batches, or a :class:`~minikeras.utils.PyDataset`: they give the
+                targets and weights themselves, so ``y``, ``sample_weight``,
+                ``batch_size`` and ``validation_split`` do not apply; a generator
+                is used up after one pass, so several epochs need
+                ``steps_per_epoch`` and a generator that loops forever.
             y: targets, one per sample: for the sparse loss integer class
                 labels, shape ``(samples,)``; otherwise rows as wide as the output
                 (one-hot rows for categorical cross-entropy; ``(samples,)`` is
@@ -821,8 +824,9 @@ class Sequential:
         Args:
             x: inputs, an array of shape ``(samples,) + input_shape``, cast to
                 ``config.floatx()``; NaN or inf is refused, naming the first bad
-                sample. Or, as in Keras, a generator or a PyDataset of batches
-                ``(x,)`` (the ``y`` of an ``(x, y)`` batch is ignored).
+                sample. As for :meth:`fit`, it may be a Dask array or a memory
+                map, a generator or a PyDataset of batches ``(x,)`` (the ``y``
+                of an ``(x, y)`` batch is ignored).
             batch_size: samples per batch, a positive integer (larger batches
                 are faster and take more memory). Default None, meaning 32.
             verbose: ``"auto"`` (the default) means 1; 0 prints nothing; 1 draws a
@@ -857,10 +861,13 @@ class Sequential:
         """
         batch_size = validation.check_int(32 if batch_size is None else batch_size,
                                           "batch_size", 1)
+
+        def prepare(x, *targets):  # a stream's batch may carry targets: predict ignores them
+            return (self._prepare_x(x, finite=False),)
         if is_stream(x):
-            data = BatchStream(x, lambda x, *targets: (self._prepare_x(x, finite=False),))
+            data = BatchStream(x, prepare)
         else:
-            data = (self._prepare_x(x, finite=False),)
+            data = sources.data_source((x,), prepare, ("x",))
         data = EpochIterator(data, batch_size, steps_per_epoch=_steps(steps))
         callbacks = self._callbacks(callbacks, verbose, 1, data.steps)
         callbacks.on_predict_begin()

@@ -6,17 +6,29 @@ batch to batch (see :mod:`minikeras.utils.buffers`), so an epoch allocates
 nothing per batch and never copies the data set. Without
 shuffling, batches are plain slices (views).
 
+The rows come from a data source (:mod:`minikeras.utils.sources`): arrays in
+memory, one block, or data bigger than memory (Dask arrays, memory-mapped
+files), many blocks loaded one at a time. A pass visits the blocks a window
+of :data:`~minikeras.utils.sources.WINDOW` blocks at a time, in a random order
+when shuffling, and shuffles the rows of each window together; the few rows
+left over at a window's end (fewer than a batch) are carried into the next
+window, so every batch but the last is full and, without shuffling, the
+batches are exactly those of the same data in memory. Gathers from several
+blocks take each batch's rows in sorted order, block by block, which also
+reads a memory map front to back. In memory, a pass is one window: one
+permutation of all rows, as above.
+
 :class:`EpochIterator` hands ``fit``, ``evaluate`` and ``predict`` the batches
-of one epoch after another (Keras 3's ``EpochIterator``): the data adapter owns
-the arrays, the shuffling and the batch size; the model's loops own the
-callbacks, the metrics and the epochs.
+of one epoch after another (Keras 3's ``EpochIterator``): the data source owns
+the arrays and their checks, the iterator the shuffling and the batch size;
+the model's loops own the callbacks, the metrics and the epochs.
 """
 import warnings
 
 import numpy as np
 
 from .. import random
-from . import buffers
+from . import buffers, sources
 from .py_dataset import BatchStream
 from .validation import check_int
 
@@ -25,7 +37,9 @@ def minibatches(*arrays, batch_size=32, shuffle=True, seed=None):
     """Yield aligned minibatches of ``arrays`` (all with the same first dimension).
 
     Args:
-        *arrays: arrays (or ``None``, passed through as ``None``) to split along axis 0.
+        *arrays: arrays (or ``None``, passed through as ``None``) to split along
+            axis 0: numpy arrays, memory maps or Dask arrays (see the module's
+            docstring for how the last two are read).
         batch_size: rows per batch; the last batch may be smaller.
         shuffle: visit rows in a fresh random order (one permutation per call).
         seed: seed of a private generator; ``None`` draws from minikeras's global one.
@@ -40,29 +54,72 @@ def minibatches(*arrays, batch_size=32, shuffle=True, seed=None):
         >>> [len(b) for b, _ in minibatches(x, y, batch_size=2)]
         [2, 2, 1]
     """
-    present = [a for a in arrays if a is not None]
-    if not present:
-        raise ValueError("`minibatches` needs at least one array.")
-    n = len(present[0])
-    if any(len(a) != n for a in present):
-        lengths = [len(a) for a in present]
-        raise ValueError(f"All arrays must have the same length. Received lengths: {lengths}")
+    source = sources.data_source(arrays)
     batch_size = check_int(batch_size, "batch_size", 1)
-    if not shuffle:
-        for start in range(0, n, batch_size):
-            yield tuple(None if a is None else a[start:start + batch_size] for a in arrays)
-        return
-    order = random.generator(seed).permutation(n)
+    yield from _one_pass(source, batch_size, shuffle, seed)
+
+
+def _one_pass(source, batch_size, shuffle, seed=None):
+    """The batches of one pass over ``source`` (see the module's docstring)."""
+    rng = random.generator(seed) if shuffle else None
+    blocks = source.blocks
+    if shuffle and len(blocks) > 1:
+        blocks = [blocks[i] for i in rng.permutation(len(blocks))]
     owner = object()  # this pass's own buffers, whatever else runs beside it
-    for start in range(0, n, batch_size):
-        index = order[start:start + batch_size]
-        yield tuple(None if a is None else np.take(
-            a, index, axis=0, out=buffers.buffer((owner, i), (len(index),) + a.shape[1:], a.dtype))
-            for i, a in enumerate(arrays))
+
+    def reused(i, shape, dtype):
+        return buffers.buffer((owner, i), shape, dtype)
+
+    window, carried = sources.WINDOW, []
+    for w in range(0, len(blocks), window):
+        parts = carried + [source.load(*block) for block in blocks[w:w + window]]
+        starts = np.cumsum([0] + [sources.count_rows(part) for part in parts])
+        total = int(starts[-1])
+        order = rng.permutation(total) if shuffle else None
+        end = total if w + window >= len(blocks) else total - total % batch_size
+        for start in range(0, end, batch_size):
+            yield _gather(parts, starts, order, start, min(start + batch_size, end),
+                          source.out_of_core, reused)
+        # The rows left over, copied: a view would keep its block, and the buffers are reused.
+        carried = [tuple(None if a is None else a.copy() for a in _gather(
+            parts, starts, order, end, total, source.out_of_core, reused))] if end < total else []
+        parts = None  # the window's blocks go before the next ones are loaded
+
+
+def _gather(parts, starts, order, start, stop, out_of_core, allocate):
+    """Rows ``order[start:stop]`` (without ``order``: ``start`` to ``stop - 1``) of the window
+    ``parts``, whose first rows are at ``starts``, as one batch per array."""
+    if order is None:
+        j = 0 if len(parts) == 1 else int(np.searchsorted(starts, start, side="right")) - 1
+        if stop <= starts[j + 1]:  # inside one block: a view
+            return tuple(None if a is None else a[start - starts[j]:stop - starts[j]]
+                         for a in parts[j])
+        index = np.arange(start, stop)
+    else:
+        index = order[start:stop]
+    if len(parts) == 1 and not out_of_core:  # in memory: the permutation's order, one take
+        return tuple(None if a is None else np.take(
+            a, index, axis=0, out=allocate(i, (len(index),) + a.shape[1:], a.dtype))
+            for i, a in enumerate(parts[0]))
+    # Several blocks (or a memory map): rows in sorted order, each block's in one take.
+    index = np.sort(index)
+    cuts = np.searchsorted(index, starts).tolist()
+    pieces = [(parts[j], slice(cuts[j], cuts[j + 1]), index[cuts[j]:cuts[j + 1]] - starts[j])
+              for j in range(len(parts)) if cuts[j + 1] > cuts[j]]  # (block, rows out, rows in)
+    batch = []
+    for i, a in enumerate(parts[0]):
+        if a is None:
+            batch.append(None)
+            continue
+        out = allocate(i, (len(index),) + a.shape[1:], a.dtype)
+        for part, rows, local in pieces:
+            np.take(part[i], local, axis=0, out=out[rows])
+        batch.append(out)
+    return tuple(batch)
 
 
 class EpochIterator:
-    """The batches of one epoch after another, from aligned arrays or a stream of batches.
+    """The batches of one epoch after another, from a data source, aligned arrays or a stream of batches.
 
     Iterating gives ``(step, batch)`` pairs for one epoch. Without
     ``steps_per_epoch`` an epoch is one pass over the data (a new permutation
@@ -77,25 +134,25 @@ class EpochIterator:
     generator gives an empty epoch, with a warning.
 
     Args:
-        arrays: the aligned arrays (``None`` entries pass through as ``None``), or
-            a :class:`~minikeras.utils.py_dataset.BatchStream`.
+        data: a source from :func:`minikeras.utils.sources.data_source`, a tuple
+            of aligned arrays (``None`` entries pass through as ``None``), or a
+            :class:`~minikeras.utils.py_dataset.BatchStream`.
         batch_size: rows per batch.
         shuffle: shuffle each pass.
         steps_per_epoch: batches per epoch, or None for one pass.
     """
 
-    def __init__(self, arrays, batch_size, shuffle=False, steps_per_epoch=None):
-        self.arrays = arrays
+    def __init__(self, data, batch_size, shuffle=False, steps_per_epoch=None):
+        self.source = sources.data_source(data) if isinstance(data, (tuple, list)) else data
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.steps_per_epoch = steps_per_epoch
         self._pass = None  # the batches left of an unfinished pass, and how many it gave
         self._taken = 0
-        if isinstance(arrays, BatchStream):
-            self.num_batches = arrays.num_batches  # None: until the generator runs out
+        if isinstance(self.source, BatchStream):
+            self.num_batches = self.source.num_batches  # None: until the generator runs out
         else:
-            n = len(next(a for a in arrays if a is not None))
-            self.num_batches = -(-n // batch_size)
+            self.num_batches = -(-self.source.n // batch_size)
 
     @property
     def steps(self):
@@ -105,7 +162,7 @@ class EpochIterator:
         return min(self.steps_per_epoch or self.num_batches, self.num_batches)
 
     def __iter__(self):
-        stream = self.arrays if isinstance(self.arrays, BatchStream) else None
+        stream = self.source if isinstance(self.source, BatchStream) else None
         if self._pass is None or self.steps_per_epoch is None:
             self._pass, self._taken = self._new_pass(), 0
         if stream is not None:
@@ -140,6 +197,6 @@ class EpochIterator:
                           UserWarning, stacklevel=3)
 
     def _new_pass(self):
-        if isinstance(self.arrays, BatchStream):
-            return self.arrays.new_pass(self.shuffle)
-        return minibatches(*self.arrays, batch_size=self.batch_size, shuffle=self.shuffle)
+        if isinstance(self.source, BatchStream):
+            return self.source.new_pass(self.shuffle)
+        return _one_pass(self.source, self.batch_size, self.shuffle)
