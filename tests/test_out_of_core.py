@@ -8,6 +8,8 @@ maps are written to ``tmp_path`` with ``np.save`` and opened with
 little files here still span many blocks.
 """
 import doctest
+import json
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -265,6 +267,76 @@ def test_fit_on_a_memmap_holds_a_bounded_number_of_blocks(tmp_path, monkeypatch,
     assert peak < (sources.WINDOW + 2) * block_bytes, (peak / block_bytes, block_bytes)
     if dtype == "float32":
         assert peak < block_bytes
+
+
+_RSS_SCRIPT = """
+import json, sys
+import numpy as np
+from minikeras import Input, Sequential
+from minikeras.callbacks import Callback
+from minikeras.layers import Dense
+from minikeras.random import set_seed
+
+
+def anonymous_bytes():
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    return int(fields["RssAnon"].split()[0]) * 1024
+
+
+class Peak(Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        self.peak = max(self.peak, anonymous_bytes())
+
+
+x, y = np.load(sys.argv[1], mmap_mode="r"), np.load(sys.argv[2], mmap_mode="r")
+set_seed(0)
+model = Sequential([Input((x.shape[1],)), Dense(16, activation="relu"), Dense(1, "sigmoid")])
+model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+model.fit(np.array(x[:2048]), np.array(y[:2048]), epochs=1, batch_size=1024, verbose=0)
+peak = Peak()  # measured from here: after the imports and buffers of a first small fit
+peak.peak = start = anonymous_bytes()
+if sys.argv[3] == "in-memory":
+    x, y = np.array(x), np.array(y)
+history = model.fit(x, y, epochs=1, batch_size=1024, verbose=0, callbacks=[peak])
+print(json.dumps({"growth": peak.peak - start, "accuracy": history.history["accuracy"][-1]}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="reads the process's anonymous memory from /proc (Linux only)")
+def test_fit_on_a_memmap_larger_than_the_bound_stays_within_it_in_a_fresh_process(tmp_path):
+    # A 390 MB file of float32 rows, more than four times the bound below. What the process itself
+    # allocates is RssAnon; the pages of the mapped file also count in its RSS (VmHWM) while
+    # they are cached, but they are the kernel's page cache, given back under pressure.
+    rows, features = 1_500_000, 64
+    x = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float32,
+                                  shape=(rows, features))
+    y = np.lib.format.open_memmap(tmp_path / "y.npy", mode="w+", dtype=np.float32, shape=(rows,))
+    for start in range(0, rows, 250_000):  # written in pieces: the test stays small
+        piece = np.random.default_rng(start).standard_normal((250_000, features), np.float32)
+        x[start:start + 250_000] = piece
+        y[start:start + 250_000] = piece[:, 0] + piece[:, 1] > 0
+    x.flush(), y.flush()
+    del x, y, piece
+    data_bytes = rows * (features + 1) * 4
+
+    def growth(mode):
+        run = subprocess.run([sys.executable, "-c", _RSS_SCRIPT, str(tmp_path / "x.npy"),
+                              str(tmp_path / "y.npy"), mode], capture_output=True, text=True,
+                             timeout=300, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        assert run.returncode == 0, run.stderr[-3000:]
+        result = json.loads(run.stdout.splitlines()[-1])
+        assert result["accuracy"] > 0.9  # it learned from every block: the rule is easy
+        return result["growth"]
+
+    # Held at once by the memory map's reader: a window of WINDOW blocks of labels and the
+    # batches, far less than the bound of (WINDOW + 1) blocks of BLOCK_BYTES.
+    bound = (sources.WINDOW + 1) * sources.BLOCK_BYTES
+    assert data_bytes > 4 * bound
+    assert growth("memory-map") < bound
+    # The same measure sees the data when it is read into memory instead.
+    assert growth("in-memory") > data_bytes
 
 
 # -- checks ------------------------------------------------------------------------------
