@@ -79,8 +79,9 @@ def test_activation_layer_as_dense_activation():
 @pytest.mark.parametrize("activation", [lambda z: z * 2, PReLU(), Dense(2)],
                          ids=["function", "prelu", "dense"])
 def test_other_callables_are_refused_as_activation(activation):
-    with pytest.raises(TypeError, match=r"`activation` must be a Keras name, an "
-                                        r"ActivationFunction or an activation layer"):
+    with pytest.raises(TypeError, match=r"`activation` must be a string name or a "
+                                        r"ActivationFunction instance\. Received: .*An "
+                                        r"activation layer \(ReLU, .*\) works too"):
         Dense(2, activation=activation)
 
 
