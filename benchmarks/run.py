@@ -12,6 +12,11 @@ the best of its repeats). OpenBLAS's ``OPENBLAS_CORETYPE`` and
 ``OPENBLAS_L2_SIZE``, which slow a current numpy, are removed from the
 contestants' environment only. A peer that is not installed is reported as
 skipped.
+
+``--baseline REV`` adds minikeras as it was at the git revision ``REV`` as one
+more contestant (``minikeras @ REV``), run by the same harness in the same
+rounds: a change's speed is judged side by side, never against a figure
+measured another day.
 """
 import argparse
 import datetime
@@ -21,6 +26,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -38,12 +44,26 @@ TITLES = {
 PEERS = {"PyTorch": "torch", "Keras 3 (torch)": "keras", "scikit-learn MLP": "sklearn"}
 
 
-def benchmark_env():
+def benchmark_env(minikeras_from=None):
+    """The contestants' environment; ``minikeras_from``, a folder holding an older
+    ``minikeras`` package, puts that package ahead of this checkout's."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     env.setdefault("KERAS_BACKEND", "torch")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [minikeras_from and str(minikeras_from), str(ROOT), env.get("PYTHONPATH")]))
     return env
+
+
+def extract_baseline(revision, folder):
+    """Write the ``minikeras`` package as it was at git ``revision`` into ``folder``;
+    return the contestant's name, ``minikeras @ <short hash>``."""
+    short = subprocess.run(["git", "rev-parse", "--short", revision], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", revision, "minikeras"], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return f"minikeras @ {short}"
 
 
 def cpu_jiffies():
@@ -73,14 +93,19 @@ def _children_cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
-def run_one(workload, contestant, epochs, data_dir):
-    """Run one contestant in a subprocess; return its record, plus how busy the rest was."""
+def run_one(workload, contestant, epochs, data_dir, minikeras_from=None):
+    """Run one contestant in a subprocess; return its record, plus how busy the rest was.
+
+    With ``minikeras_from`` the process starts in that folder, so that its
+    ``minikeras`` is imported rather than this checkout's (the harness still is).
+    """
     before = cpu_jiffies()
     children_before = _children_cpu_seconds()
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.contestants", workload, contestant,
-         "--epochs", str(epochs), "--data-dir", str(data_dir)],
-        cwd=ROOT, env=benchmark_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         "--epochs", str(epochs), "--data-dir", str(Path(data_dir).resolve())],
+        cwd=minikeras_from or ROOT, env=benchmark_env(minikeras_from), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
     out, err = process.communicate()
     after = cpu_jiffies()
     own = _children_cpu_seconds() - children_before
@@ -158,15 +183,25 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3,
                         help="fresh processes per contestant, times 3 for the short workloads "
                              "(c) and (d); the fastest counts (default 3)")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also run minikeras as it was at this git revision, side by side")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args(argv)
 
     machine = machine_description()
     print(machine, flush=True)
-    installed = {c: is_installed(c) for c in args.contestants.split(",")}
+    names = args.contestants.split(",")
+    installed = {c: is_installed(c) for c in names}
+    baseline_dir = None  # where the baseline's package is: its contestant's name -> folder
+    if args.baseline:
+        scratch = tempfile.TemporaryDirectory()
+        baseline = extract_baseline(args.baseline, scratch.name)
+        baseline_dir = {baseline: scratch.name}
+        names.insert(names.index("minikeras") + 1 if "minikeras" in names else 0, baseline)
+        installed[baseline] = True
     sections, warnings = [], []
     for workload in args.workloads.split(","):
-        contestants = [c for c in args.contestants.split(",")
+        contestants = [c for c in names
                        if not (workload == "mnist_predict" and c == "scikit-learn MLP")]
         records = {c: [] for c in contestants}
         rounds = args.rounds * WORKLOADS[workload]["round_factor"]
@@ -179,7 +214,11 @@ def main(argv=None):
                     records[contestant] = [{"error": f"skipped: {PEERS[contestant]} not "
                                                      "installed (pip install -e '.[bench]')"}]
                     continue
-                record = run_one(workload, contestant, args.epochs, args.data_dir)
+                if baseline_dir and contestant in baseline_dir:
+                    record = run_one(workload, "minikeras", args.epochs, args.data_dir,
+                                     baseline_dir[contestant])
+                else:
+                    record = run_one(workload, contestant, args.epochs, args.data_dir)
                 records[contestant].append(record)
                 shown = f"{record['median']:.4f} s" if "median" in record else record["error"]
                 print(f"{workload:14s} {contestant:18s} {shown}", flush=True)
@@ -191,8 +230,8 @@ def main(argv=None):
         sections.append(table(workload, results, rounds))
 
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    text = [f"# Benchmark results\n\nMeasured {stamp} with `python benchmarks/run.py "
-            f"--epochs {args.epochs} --rounds {args.rounds}`.\n\nMachine: {machine}.\n\n"
+    command = " ".join(["python benchmarks/run.py"] + (argv if argv is not None else sys.argv[1:]))
+    text = [f"# Benchmark results\n\nMeasured {stamp} with `{command}`.\n\nMachine: {machine}.\n\n"
             f"Median of {args.epochs} timed epochs (MNIST), 20 x that many (breast cancer) or "
             "4 x that many predict passes, after one warm-up, in the fastest round (--rounds, "
             "times 3 for the two short workloads); each round of each contestant is a fresh "

@@ -241,11 +241,13 @@ def _layer_keys(model):
 
 
 def _keras_optimizer_state(model):
-    """``optimizer.get_state()`` in Keras's dtypes: the count an integer, the rest floatx."""
+    """``optimizer.get_state()`` in Keras's dtypes: the count an integer, integer slots
+    (Adafactor's placeholders) as they are, the rest floatx."""
     state = model.optimizer.get_state()
     variables = model.trainable_weights
     dtype = variables[0].dtype if variables else np.dtype("float32")
-    return [np.asarray(state[0], np.int64)] + [np.asarray(a, dtype) for a in state[1:]]
+    return [np.asarray(state[0], np.int64)] + [
+        np.asarray(a, dtype if a.dtype.kind == "f" else a.dtype) for a in state[1:]]
 
 
 def _write_weights(h5, model):
@@ -570,6 +572,7 @@ def _load_optimizer(model, path, count, read):
                       f"{optimizer.name!r} has {len(expected)} for this model: it starts "
                       "afresh.", UserWarning, stacklevel=4)
         return
-    state = [read(i, e.shape, "iu" if i == 0 else "f") for i, e in enumerate(expected)]
+    state = [read(i, e.shape, "iu" if e.dtype.kind in "iu" else "f")
+             for i, e in enumerate(expected)]
     state = [s.astype(e.dtype) for s, e in zip(state, expected)]
     optimizer.set_state(state, model.trainable_weights)

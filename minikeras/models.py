@@ -523,12 +523,34 @@ class Sequential:
 
     def _forward(self, x, training, activity=None):
         """The model's output for ``x``; ``activity``, a dict, receives the output of each
-        layer that has an ``activity_regularizer``."""
+        layer that has an ``activity_regularizer``, inside nested models too."""
         for layer in self._layers:
+            if isinstance(layer, Sequential):
+                x = layer._forward(x, training, activity)
+                continue
             x = layer.forward(x, training=training)
             if activity is not None and layer.activity_regularizer is not None:
                 activity[layer] = x
         return x
+
+    def _backward(self, grad, activity, from_logits=False):
+        """``dL/dx`` from ``grad``, ``dL/d(output)`` (with ``from_logits``: ``dL/dz`` of the
+        output layer's logits), adding ``R'(y) / batch_size`` at each layer ``activity``
+        recorded, inside nested models too."""
+        for layer in reversed(self._layers):
+            if isinstance(layer, Sequential):
+                grad = layer._backward(grad, activity, from_logits)
+            elif from_logits:
+                grad = layer.backward_from_logits(grad)
+            else:
+                grad = layer.backward(_add_activity_gradient(grad, layer, activity))
+            from_logits = False  # only the output layer starts from its logits
+        return grad
+
+    def _output_layer(self):
+        """The layer that makes the model's output, inside nested models."""
+        last = self._layers[-1]
+        return last._output_layer() if isinstance(last, Sequential) else last
 
     def _compute_gradients(self, x, y, sample_weight=None, training=True, variables=None):
         """Forward, loss and backward on one batch: set every ``variable.grad``.
@@ -538,7 +560,7 @@ class Sequential:
         """
         activity = {}
         y_pred = self._forward(x, training=training, activity=activity)
-        last = self._layers[-1]
+        last = self._output_layer()
         # The legal fused pairs (sigmoid + binary, softmax + categorical cross-entropy)
         # start backward from the logits, where dL/dz = (p - y) / batch stays exact;
         # every other pair goes through the output activation's own backward, and so
@@ -546,12 +568,10 @@ class Sequential:
         fused = None if last in activity else self.loss.for_output(last.output_activation)
         if fused is not None:
             value, grad = fused.value_and_gradient(y, last.logits, sample_weight)
-            grad = last.backward_from_logits(grad)
+            self._backward(grad, activity, from_logits=True)
         else:
             value, grad = self.loss.value_and_gradient(y, y_pred, sample_weight)
-            grad = last.backward(_add_activity_gradient(grad, last, activity))
-        for layer in reversed(self._layers[:-1]):
-            grad = layer.backward(_add_activity_gradient(grad, layer, activity))
+            self._backward(grad, activity)
         value += _activity_penalty(activity)
         for variable in self.trainable_weights if variables is None else variables:
             if variable.regularizer is not None:
@@ -922,9 +942,7 @@ class Sequential:
         return self._forward(x, training)
 
     def backward(self, grad):
-        for layer in reversed(self._layers):
-            grad = layer.backward(grad)
-        return grad
+        return self._backward(grad, {})
 
     @property
     def output_activation(self):
@@ -935,10 +953,7 @@ class Sequential:
         return self._layers[-1].logits
 
     def backward_from_logits(self, dz):
-        grad = self._layers[-1].backward_from_logits(dz)
-        for layer in reversed(self._layers[:-1]):
-            grad = layer.backward(grad)
-        return grad
+        return self._backward(dz, {}, from_logits=True)
 
     @property
     def input_gradient(self):
@@ -1094,10 +1109,6 @@ def _add_activity_gradient(grad, layer, activity):
         return grad
     y = activity[layer]
     return grad + layer.activity_regularizer.gradient(y) / len(y)
-
-
-class _RunningLogs:
-    """The loss and metrics one loop accumulates, batch by batch (Keras's logs)."""
 
 
 class CompileMetrics(metrics_module.Metric):

@@ -120,11 +120,13 @@ class Optimizer(ABC):
         """
         self.built = True
 
-    def slot(self, variable, name, initial=0.0):
-        """Per-variable state array (same shape and dtype), created on first use as `initial`."""
+    def slot(self, variable, name, initial=0.0, shape=None, dtype=None):
+        """Per-variable state array, created on first use as `initial`: the variable's
+        shape and dtype unless ``shape`` or ``dtype`` is given (Adafactor's averages)."""
         key = (variable, name)
         if key not in self._slots:
-            self._slots[key] = np.full_like(variable.value, initial)
+            self._slots[key] = np.full(variable.shape if shape is None else shape, initial,
+                                       dtype or variable.dtype)
         return self._slots[key]
 
     def get_state(self):
@@ -159,14 +161,15 @@ class Optimizer(ABC):
             raise ValueError(f"Optimizer {self.name!r} keeps {scalars + len(slots)} state arrays "
                              f"for these variables. Received {len(state)}.")
         for (variable, name), value in zip(slots, state[scalars:]):
-            if value.shape != variable.shape:
+            shape = self._slots[variable, name].shape
+            if value.shape != shape:
                 raise ValueError(f"Optimizer slot {name!r} of weight {variable.name!r} has shape "
-                                 f"{variable.shape}. Received an array of shape {value.shape}.")
+                                 f"{shape}. Received an array of shape {value.shape}.")
         self.iterations = int(state[0])
         if scalars == 2:
             self.learning_rate = float(state[1])
         for key, value in zip(slots, state[scalars:]):
-            self._slots[key] = value.astype(key[0].dtype)
+            self._slots[key] = value.astype(self._slots[key].dtype)
 
     def _buffer(self, like, index=0):
         """A temporary shaped like `like`, reused from step to step inside ``fit``."""
@@ -1050,9 +1053,106 @@ class Ftrl(Optimizer):
             "beta": self.beta}
 
 
+class Adafactor(Optimizer):
+    """Adafactor (Shazeer and Stern, 2018): Adam's second moment at the memory cost of its sums.
+
+    For a weight of two or more axes, the average of the squared gradients is
+    kept only by rows ``r`` (the mean over the last axis) and by columns ``c``
+    (the mean over the next-to-last axis); their product, scaled by the mean
+    of ``r``, stands in for the whole matrix. Smaller weights keep ``v`` whole.
+    With ``t = iterations + 1``, ``rms(a) = sqrt(mean(a**2))`` and
+    ``q = g**2 + epsilon_1``::
+
+        beta  = 1 - t**beta_2_decay                 (0 at t = 1: the first step sees q alone)
+        r <- beta * r + (1 - beta) * mean(q, axis=-1)
+        c <- beta * c + (1 - beta) * mean(q, axis=-2)
+        v  = r[..., None] * c[..., None, :] / mean(r, axis=-1)[..., None, None]
+             (v <- beta * v + (1 - beta) * q  for a weight of fewer than two axes)
+        u  = g / sqrt(v)
+        u  = u / max(1, rms(u) / clip_threshold)
+        w <- w - min(lr, 1 / sqrt(t)) * max(epsilon_2, rms(w)) * u
+
+    The step is relative to the weight's own size (``rms(w)``) and never larger
+    than ``1 / sqrt(t)``. Keras 3 caps the learning rate so whatever
+    ``relative_step`` says; minikeras does the same, and keeps the argument
+    for Keras's configurations.
+
+    Args:
+        learning_rate: default 0.001.
+        beta_2_decay: the exponent of the decay schedule, negative; default -0.8.
+        epsilon_1: added to the squared gradients, non-negative; default 1e-30.
+        epsilon_2: the smallest weight size a step scales with; default 1e-3.
+        clip_threshold: the largest ``rms(u)`` before ``u`` is scaled down,
+            positive; default 1.0.
+        relative_step: kept for Keras's configurations (see above); default True.
+        **kwargs: ``weight_decay``, ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``name`` (see :class:`Optimizer`).
+
+    Example:
+        >>> from minikeras.variable import Variable
+        >>> w = Variable(np.array([2.0]), "w"); w.grad[:] = 0.5
+        >>> Adafactor(learning_rate=0.1).apply([w]); w.value   # 2 - 0.1 * rms(w) * 1
+        array([1.8])
+    """
+
+    def __init__(self, learning_rate=0.001, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3,
+                 clip_threshold=1.0, relative_step=True, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_2_decay = check_number(beta_2_decay, "beta_2_decay", None, 0, closed="right")
+        self.epsilon_1 = check_number(epsilon_1, "epsilon_1", 0)
+        self.epsilon_2 = check_number(epsilon_2, "epsilon_2", 0)
+        self.clip_threshold = check_number(clip_threshold, "clip_threshold", 0, closed="neither")
+        self.relative_step = check_bool(relative_step, "relative_step")
+
+    def build(self, variables):
+        for variable in variables:  # in Keras's order
+            if variable.value.ndim >= 2:
+                self.slot(variable, "row_average", shape=variable.shape[:-1])
+                self.slot(variable, "column_average",
+                          shape=variable.shape[:-2] + variable.shape[-1:])
+            else:  # unused: Keras keeps an integer 0 in their place
+                self.slot(variable, "row_average", shape=(), dtype=np.int32)
+                self.slot(variable, "column_average", shape=(), dtype=np.int32)
+            self.slot(variable, "velocity")
+        super().build(variables)
+
+    def update_step(self, grad, variable, lr):
+        w = variable.value
+        t = self.iterations + 1
+        beta = 1 - t ** self.beta_2_decay
+        step = min(lr, 1 / np.sqrt(t)) * max(self.epsilon_2, _rms(w))
+        q = self._buffer(w)
+        np.square(grad, out=q)
+        q += self.epsilon_1
+        v = self.slot(variable, "velocity")
+        if w.ndim >= 2:
+            r = self.slot(variable, "row_average", shape=w.shape[:-1])
+            c = self.slot(variable, "column_average", shape=w.shape[:-2] + w.shape[-1:])
+            r[...] = beta * r + (1 - beta) * q.mean(axis=-1)
+            c[...] = beta * c + (1 - beta) * q.mean(axis=-2)
+            np.multiply((r / r.mean(axis=-1, keepdims=True))[..., None], c[..., None, :], out=v)
+        else:
+            v *= beta
+            v += (1 - beta) * q
+        u = np.divide(grad, np.sqrt(v, out=q), out=q)
+        u *= step / max(1.0, _rms(u) / self.clip_threshold)
+        w -= u
+
+    def get_config(self):
+        return super().get_config() | {
+            "beta_2_decay": self.beta_2_decay, "epsilon_1": self.epsilon_1,
+            "epsilon_2": self.epsilon_2, "clip_threshold": self.clip_threshold,
+            "relative_step": self.relative_step}
+
+
+def _rms(a):
+    """Root mean square of all the entries of ``a``."""
+    return float(np.sqrt(np.mean(np.square(a))))
+
+
 ALL_OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop,
                   "adagrad": Adagrad, "nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta,
-                  "lion": Lion, "lamb": Lamb, "ftrl": Ftrl}
+                  "lion": Lion, "lamb": Lamb, "ftrl": Ftrl, "adafactor": Adafactor}
 
 
 def get(identifier):

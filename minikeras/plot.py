@@ -19,7 +19,11 @@ Example::
     >>> figure = plot_history(history, filename="history.png")
     >>> figure = plot_decision_boundary(model, x, y, filename="boundary.png")
 """
+import os
+
 import numpy as np
+
+from .utils import files
 
 _INSTALL_HINT = 'minikeras.plot needs matplotlib, an optional extra: pip install "minikeras[plot]"'
 
@@ -37,8 +41,13 @@ def _new_figure(figsize):
 
 
 def _save(figure, filename, dpi):
+    """Save ``figure`` to ``filename`` (if given) atomically: a crash mid-save leaves the
+    old picture, never half of one. The format is the file's extension's (PNG without one)."""
     if filename is not None:
-        figure.savefig(filename, dpi=dpi)
+        path = files.target_path(filename, "filename")
+        extension = os.path.splitext(path)[1].lstrip(".").lower()
+        files.write_atomic(path, lambda file: figure.savefig(file, dpi=dpi,
+                                                             format=extension or "png"))
     return figure
 
 

@@ -373,7 +373,9 @@ def test_the_wrappers_refuse_sparse_input_saying_so():
 # -- divergence: one warning from fit, none from numpy --------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(optimizers.ALL_OPTIMIZERS))
+# Adafactor cannot be made to diverge this way: its step is at most 1 / sqrt(t) times the
+# weight's own size, whatever the learning rate.
+@pytest.mark.parametrize("name", sorted(set(optimizers.ALL_OPTIMIZERS) - {"adafactor"}))
 def test_divergence_is_reported_by_fit_not_by_numpy_overflow_warnings(name):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(64, FEATURES)).astype("float32")

@@ -105,6 +105,7 @@ OPTIMIZERS = {
     "lion": ("Lion", {"learning_rate": 0.01}),
     "lamb": ("Lamb", {"learning_rate": 0.01}),
     "ftrl": ("Ftrl", {"learning_rate": 0.05, "l1_regularization_strength": 0.01}),
+    "adafactor": ("Adafactor", {"learning_rate": 0.01}),
 }
 FORMATS = ["model.keras", "model.h5", "model.weights.h5"]
 

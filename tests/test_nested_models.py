@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from minikeras import Input, Sequential, activations, losses
+from minikeras import Input, Sequential, activations, losses, regularizers
 from minikeras.layers import Dense, Dropout, Flatten, Softmax
 from minikeras.models import clone_model, load_model
 from minikeras.utils import check_gradients
@@ -129,3 +129,23 @@ def test_a_model_cannot_contain_itself_and_unbuilt_models_build_with_the_outer_o
     assert not inner.built
     Sequential([Input((5,)), inner])
     assert inner.built and inner.count_params() == 18
+
+
+@pytest.mark.parametrize("loss", ["categorical_crossentropy", "mse"])
+def test_activity_penalties_inside_nested_models_count_as_in_the_flat_model(loss, float64, rng):
+    def layers():
+        return [Dense(4, activation="tanh", activity_regularizer="l2"),
+                Dense(4, activation="elu", activity_regularizer=regularizers.L1(0.05)),
+                Dense(3, activation="softmax", activity_regularizer=regularizers.L2(0.1))]
+    flat = Sequential([Input((3,)), *layers()])
+    first, second, output = layers()
+    nested = Sequential([Input((3,)), Sequential([first, second]), Sequential([output])])
+    nested.set_weights(flat.get_weights())
+    x, y = rng.normal(size=(6, 3)), np.eye(3)[rng.integers(0, 3, 6)]
+    for model in (flat, nested):
+        model.compile(optimizer="sgd", loss=loss)
+    # The penalties are in the loss and in its gradient: the same step on both models.
+    np.testing.assert_allclose(nested.train_on_batch(x, y), flat.train_on_batch(x, y))
+    for a, b in zip(nested.get_weights(), flat.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert max(check_gradients(nested, x, y).values()) < 1e-6

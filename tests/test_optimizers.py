@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minikeras import optimizers, schedules
-from minikeras.optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion,
+from minikeras.optimizers import (SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl,
+                                  Lamb, Lion,
                                   Nadam, RMSprop)
 from minikeras.schedules import LearningRateSchedule
 from minikeras.variable import Variable
@@ -23,7 +24,7 @@ def step(opt, var, grad):
     opt.apply([var])
 
 
-ALL = [SGD, Adam, AdamW, RMSprop, Adagrad, Nadam, Adamax, Adadelta, Lion, Lamb, Ftrl]
+ALL = [SGD, Adam, AdamW, RMSprop, Adagrad, Nadam, Adamax, Adadelta, Lion, Lamb, Ftrl, Adafactor]
 ALL_IDS = [cls.__name__ for cls in ALL]
 
 
@@ -346,6 +347,8 @@ def test_state_is_kept_per_variable_and_non_trainable_skipped():
             "initial_accumulator_value": 0.1, "l1_regularization_strength": 0.0,
             "l2_regularization_strength": 0.0, "l2_shrinkage_regularization_strength": 0.0,
             "beta": 0.0}),
+    (Adafactor, {"learning_rate": 0.001, "beta_2_decay": -0.8, "epsilon_1": 1e-30,
+                 "epsilon_2": 1e-3, "clip_threshold": 1.0, "relative_step": True}),
 ], ids=ALL_IDS)
 def test_keras_defaults(cls, defaults):
     config = cls().get_config()
@@ -375,6 +378,8 @@ def test_keras_defaults(cls, defaults):
     (Lamb, {"epsilon": -1.0}, "epsilon"),
     (Ftrl, {"learning_rate_power": 0.5}, "learning_rate_power"),
     (Ftrl, {"l1_regularization_strength": -0.1}, "l1_regularization_strength"),
+    (Adafactor, {"beta_2_decay": 0.5}, "beta_2_decay"),
+    (Adafactor, {"clip_threshold": 0.0}, "clip_threshold"),
 ], ids=lambda p: p if isinstance(p, str) else None)
 def test_bad_arguments(cls, kwargs, argument):
     with pytest.raises(ValueError, match=f"`{argument}` must be .* Received: {argument}="):
@@ -392,6 +397,7 @@ def test_unknown_keyword_is_named_as_keras_does():
     ("sgd", SGD), ("adam", Adam), ("adamw", AdamW), ("rmsprop", RMSprop),
     ("adagrad", Adagrad), ("nadam", Nadam), ("RMSprop", RMSprop), ("AdamW", AdamW),
     ("adamax", Adamax), ("Adadelta", Adadelta), ("lion", Lion), ("lamb", Lamb), ("Ftrl", Ftrl),
+    ("adafactor", Adafactor),
 ], ids=lambda p: p if isinstance(p, str) else None)
 def test_get_by_name(name, cls):
     opt = optimizers.get(name)
@@ -403,8 +409,8 @@ def test_get_passes_instances_through_and_rejects_unknown_names():
     opt = Adam()
     assert optimizers.get(opt) is opt
     with pytest.raises(ValueError, match="Unknown `optimizer`: 'muon'. Valid names are: "
-                                         "adadelta, adagrad, adam, adamax, adamw, ftrl, lamb, "
-                                         "lion, nadam, rmsprop, sgd"):
+                                         "adadelta, adafactor, adagrad, adam, adamax, adamw, "
+                                         "ftrl, lamb, lion, nadam, rmsprop, sgd"):
         optimizers.get("muon")
     with pytest.raises(TypeError, match="`optimizer` must be"):
         optimizers.get(0.1)
@@ -432,7 +438,7 @@ def test_from_config_round_trip(cls):
 
 STATEFUL = [(SGD, {"momentum": 0.9}), (Adam, {}), (Adam, {"amsgrad": True}), (AdamW, {}),
             (RMSprop, {"momentum": 0.5, "centered": True}), (Adagrad, {}), (Nadam, {}),
-            (Adamax, {}), (Adadelta, {}), (Lion, {}), (Lamb, {}), (Ftrl, {})]
+            (Adamax, {}), (Adadelta, {}), (Lion, {}), (Lamb, {}), (Ftrl, {}), (Adafactor, {})]
 STATEFUL_IDS = [f"{cls.__name__}{'_' + '_'.join(kw) if kw else ''}" for cls, kw in STATEFUL]
 
 

@@ -42,14 +42,20 @@ CASES = {
                                   "l2_regularization_strength": 0.1,
                                   "l2_shrinkage_regularization_strength": 0.02, "beta": 0.3}),
     "adamax_clipnorm": ("Adamax", {"learning_rate": 2**-7, "clipnorm": 0.5}),
+    "adafactor": ("Adafactor", {"learning_rate": 2**-7}),
+    # A learning rate above 1 / sqrt(t) from the fifth step on, a clipped update, a
+    # slower decay and a larger floor for the weight's size.
+    "adafactor_capped": ("Adafactor", {"learning_rate": 0.5, "beta_2_decay": -0.5,
+                                       "epsilon_2": 0.25, "clip_threshold": 0.5}),
 }
 
 
 # Keras computes part of these steps in float32 even for float64 weights (on its torch
 # backend `ops.maximum(x, 0)` of a float64 tensor is float32, and the weight decay, LAMB's
-# norms, Ftrl's L1 clip and the clipping norm go through such casts): they agree to
+# norms, Ftrl's L1 clip, Adafactor's step-size cap and the clipping norm go through such casts): they agree to
 # float32's precision, checked as |ours - keras| <= 1e-5 (|keras| + 1e-3).
-FLOAT32_INSIDE = {"adamw", "lamb", "lamb_weight_decay", "ftrl_regularized", "adamax_clipnorm"}
+FLOAT32_INSIDE = {"adamw", "lamb", "lamb_weight_decay", "ftrl_regularized", "adamax_clipnorm",
+                  "adafactor", "adafactor_capped"}
 
 
 def assert_same_path(ours, theirs, float32_inside=False):

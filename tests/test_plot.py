@@ -43,6 +43,28 @@ def trained(x, y, units, epochs=60):
     return model, model.fit(x, y, batch_size=len(x), epochs=epochs, verbose=0)
 
 
+
+def test_a_failed_save_keeps_the_previous_picture_and_leaves_no_debris(tmp_path, monkeypatch):
+    path = tmp_path / "history.png"
+    plot_history(HISTORY, filename=path)
+    before = path.read_bytes()
+
+    def disk_full(self, file, **kwargs):
+        file.write(before[:100])  # half a picture, then the failure
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", disk_full)
+    with pytest.raises(OSError, match="history.png"):
+        plot_history(HISTORY, filename=path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["history.png"]
+
+
+def test_the_format_follows_the_extension(tmp_path):
+    plot_history(HISTORY, filename=tmp_path / "history.svg")
+    assert b"<svg" in (tmp_path / "history.svg").read_bytes()[:500]
+    plot_history(HISTORY, filename=tmp_path / "history")   # no extension: a PNG
+    assert png_size(tmp_path / "history")[0] > 0
+
 def test_plot_history_draws_one_panel_per_quantity_and_saves(tmp_path):
     path = tmp_path / "history.png"
     figure = plot_history(HISTORY, filename=path, title="run", dpi=80)
