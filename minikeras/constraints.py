@@ -24,13 +24,13 @@ import numbers
 
 import numpy as np
 
-from .utils.registry import resolve
+from .utils.registry import Configurable, resolve
 from .utils.validation import check_number
 
 EPSILON = 1e-7  # Keras's backend.epsilon(), which keeps the division by a norm finite
 
 
-class Constraint:
+class Constraint(Configurable):
     """Base class: subclasses write ``__call__(w)`` returning the projected array.
 
     The base class itself leaves ``w`` unchanged (Keras's identity constraint).
@@ -40,17 +40,6 @@ class Constraint:
 
     def __call__(self, w):
         return w
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def _check_axis(axis):

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import config
 from .random import generator
-from .utils.registry import resolve, serialize  # noqa: F401 - serialize is public here
+from .utils.registry import Configurable, resolve, serialize  # noqa: F401 - serialize is public here
 from .utils.validation import check_int, check_number, check_option
 
 # Standard deviation of a standard normal truncated to [-2, 2]. Dividing by it
@@ -49,7 +49,7 @@ def compute_fans(shape):
     return int(shape[-2] * receptive_field), int(shape[-1] * receptive_field)
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base class: subclasses write ``__call__(shape, dtype=None)`` returning a new array.
 
     ``get_config()`` returns the constructor arguments, and
@@ -58,18 +58,6 @@ class Initializer:
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError(f"{type(self).__name__} must implement `__call__`.")
-
-    def get_config(self):
-        """Constructor arguments; the default suits initializers without any."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def _check_unsharded(input_axes, output_axes):

@@ -12,11 +12,11 @@ e.g. ``get("l2")`` for ``L2(0.01)``.
 """
 import numpy as np
 
-from .utils.registry import resolve, serialize  # noqa: F401 - serialize is public here
+from .utils.registry import Configurable, resolve, serialize  # noqa: F401 - serialize is public here
 from .utils.validation import check_number
 
 
-class Regularizer:
+class Regularizer(Configurable):
     """Base class: subclasses write the penalty ``__call__(x)`` and its ``gradient(x)``.
 
     ``get_config()`` returns the constructor arguments, and
@@ -30,17 +30,6 @@ class Regularizer:
     def gradient(self, x):
         """Return ``d penalty / dx``, same shape and dtype as `x`."""
         raise NotImplementedError(f"{type(self).__name__} must implement `gradient`.")
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class L1(Regularizer):

@@ -144,3 +144,20 @@ def serialize(obj):
     if obj is None or isinstance(obj, str):
         return obj
     return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
+class Configurable:
+    """What every configured object shares (initializers, regularizers, constraints):
+    ``get_config()`` gives the constructor's arguments (none by default),
+    ``from_config`` calls the constructor with them, and the repr shows them."""
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
