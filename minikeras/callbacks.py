@@ -171,12 +171,14 @@ def keras_logs(logs):
     """``logs`` as Keras 3 hands them to callbacks: a new dict (empty for None), keys in
     sorted order, nested dicts flattened, and numbers as Python floats (arrays, such
     as ``predict``'s ``outputs``, stay as they are)."""
+    if not logs:  # as at every batch's beginning
+        return {}
     result = {}
-    for key, value in sorted((logs or {}).items()):
+    for key, value in sorted(logs.items()):
         if isinstance(value, dict):
             result.update(keras_logs(value))
             continue
-        if np.ndim(value) == 0:
+        if not isinstance(value, np.ndarray) or value.ndim == 0:
             try:
                 value = float(value)
             except (TypeError, ValueError):

@@ -136,7 +136,7 @@ class Loss(ABC):
             losses = losses * np.asarray(sample_weight, dtype=losses.dtype).reshape(-1)
         if self.reduction in ("none", None):
             return losses
-        total = float(np.sum(losses, dtype=np.float64))
+        total = float(np.add.reduce(losses, axis=None, dtype=np.float64))
         return total if self.reduction == "sum" else total / len(losses)
 
     def with_logits(self):

@@ -124,10 +124,11 @@ class Optimizer(ABC):
         """Per-variable state array, created on first use as `initial`: the variable's
         shape and dtype unless ``shape`` or ``dtype`` is given (Adafactor's averages)."""
         key = (variable, name)
-        if key not in self._slots:
-            self._slots[key] = np.full(variable.shape if shape is None else shape, initial,
-                                       dtype or variable.dtype)
-        return self._slots[key]
+        array = self._slots.get(key)
+        if array is None:
+            array = self._slots[key] = np.full(variable.shape if shape is None else shape,
+                                               initial, dtype or variable.dtype)
+        return array
 
     def get_state(self):
         """The optimizer's state, as copies, in the order of Keras's ``optimizer.variables``.

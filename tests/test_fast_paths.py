@@ -86,6 +86,8 @@ def test_layers_reuse_buffers_only_inside_a_loop(rng):
         np.testing.assert_allclose(layer.logits, x1[:2] @ kernel + bias, rtol=1e-6)
         dx_small = layer.backward(grad[:2])
         assert np.shares_memory(dx, dx_small) and dx_small.shape == (2, 4)
+        layer.forward(x2, training=True)               # a full batch again: the whole buffer
+        assert np.shares_memory(z1, layer.logits) and layer.logits.shape == (6, 3)
         with buffers.reuse():                          # an inner loop has buffers of its own
             layer.forward(x2, training=True)
             assert not np.shares_memory(z1, layer.logits)

@@ -109,7 +109,7 @@ class Dense(Layer):
     def backward_from_logits(self, dz):
         np.matmul(self.saved["x"].T, dz, out=self.kernel.grad)
         if self.use_bias:
-            np.sum(dz, axis=0, out=self.bias.grad)
+            dz.sum(axis=0, out=self.bias.grad)
         if not self.input_gradient:
             return None
         kernel = self.kernel.value

@@ -98,8 +98,8 @@ def _gather(parts, starts, order, start, stop, out_of_core, allocate):
     else:
         index = order[start:stop]
     if len(parts) == 1 and not out_of_core:  # in memory: the permutation's order, one take
-        return tuple(None if a is None else np.take(
-            a, index, axis=0, out=allocate(i, (len(index),) + a.shape[1:], a.dtype))
+        return tuple(None if a is None else a.take(
+            index, axis=0, out=allocate(i, (len(index),) + a.shape[1:], a.dtype))
             for i, a in enumerate(parts[0]))
     # Several blocks (or a memory map): rows in sorted order, each block's in one take.
     index = np.sort(index)

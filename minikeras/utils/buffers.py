@@ -25,13 +25,22 @@ import threading
 
 import numpy as np
 
-_local = threading.local()  # .store: the arrays of the innermost `reuse` block; .inference
+
+class _ThreadState(threading.local):
+    """Each thread's own: the arrays of its innermost :func:`reuse` block (None outside
+    one) and whether it is inside :func:`inference`."""
+
+    store = None
+    inference = False
+
+
+_local = _ThreadState()
 
 
 @contextlib.contextmanager
 def reuse():
     """Within the block, :func:`buffer` gives back the same array for the same key."""
-    outer = getattr(_local, "store", None)
+    outer = _local.store
     _local.store = {}
     try:
         yield
@@ -42,7 +51,7 @@ def reuse():
 @contextlib.contextmanager
 def inference(enabled=True):
     """Within the block (if ``enabled``), layers keep nothing for ``backward``."""
-    outer = getattr(_local, "inference", False)
+    outer = _local.inference
     _local.inference = enabled or outer
     try:
         yield
@@ -52,23 +61,26 @@ def inference(enabled=True):
 
 def recording():
     """Whether layers should keep what ``backward`` needs: everywhere but in inference."""
-    return not getattr(_local, "inference", False)
+    return not _local.inference
 
 
 def buffer(key, shape, dtype):
     """An array of ``shape`` and ``dtype`` for the intermediate result ``key``.
 
-    ``key`` names the result and its owner, e.g. ``(layer, "z")``. Inside a
-    :func:`reuse` block the array is kept and given back for the same key; it is
-    reallocated only when a batch is larger than any before, and a smaller batch
-    (an epoch's last) gets its leading rows, still contiguous. Anywhere else it
-    is a new array. Its content is garbage until written.
+    ``key`` names the result and its owner, e.g. ``(layer, "z")``; ``shape`` is a
+    tuple. Inside a :func:`reuse` block the array is kept and given back for the
+    same key; it is reallocated only when a batch is larger than any before, and
+    a smaller batch (an epoch's last) gets its leading rows, still contiguous.
+    Anywhere else it is a new array. Its content is garbage until written.
     """
-    store = getattr(_local, "store", None)
+    store = _local.store
     if store is None:
         return np.empty(shape, dtype)
     array = store.get(key)
-    if array is None or array.dtype != dtype or array.shape[1:] != tuple(shape[1:]) \
-            or len(array) < shape[0]:
-        array = store[key] = np.empty(shape, dtype)
-    return array[:shape[0]]
+    if array is not None and array.dtype == dtype:
+        if array.shape == shape:  # the common case, first: it runs for every array of every step
+            return array
+        if len(array) >= shape[0] and array.shape[1:] == shape[1:]:
+            return array[:shape[0]]
+    array = store[key] = np.empty(shape, dtype)
+    return array
