@@ -1,5 +1,6 @@
 """The optional extras stay optional: never imported by ``import minikeras``, and a
-feature that needs a missing one says which extra to install. Runs with or without them."""
+feature that needs a missing one says which extra to install. Runs with or without them.
+scikit-learn, a dependency, waits too: only the wrappers need it."""
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,17 @@ def test_import_minikeras_imports_no_extra():
                             cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_import_minikeras_leaves_scikit_learn_until_the_wrappers_are_used():
+    code = ("import sys, minikeras; print('sklearn' in sys.modules, 'scipy' in sys.modules); "
+            "print(minikeras.wrappers.MiniKerasClassifier.__name__, 'sklearn' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["False False", "MiniKerasClassifier True"]
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_module'"):
+        __import__("minikeras").no_such_module
 
 
 def test_export_without_onnx_names_the_extra(tmp_path, monkeypatch):
