@@ -443,8 +443,9 @@ class Sequential:
         return weights.astype(np.dtype(self.weights[0].dtype) if self.weights else float)
 
     def _data(self, x, y, sample_weight=None, class_weight=None, names=("x", "y")):
-        """The data of one loop: arrays in memory checked at once; Dask arrays and memory
-        maps as a source checking each block as it loads it (minikeras/utils/sources.py);
+        """The data of one loop: arrays in memory checked at once; Dask arrays, memory
+        maps and sparse matrices as a source checking each block as it loads it
+        (minikeras/utils/sources.py);
         a generator or PyDataset ``x`` as a BatchStream checking each batch as it comes
         (minikeras/utils/py_dataset.py)."""
         if not is_stream(x):
@@ -623,7 +624,8 @@ class Sequential:
                 model whose input is ``(1,)`` also takes a 1-D array, as Keras.
                 Data bigger than memory may be a Dask array or a memory map
                 (``np.load(path, mmap_mode="r")``), read and checked block by
-                block (see minikeras/utils/sources.py); so may ``y``,
+                block (see minikeras/utils/sources.py); a scipy.sparse matrix
+                is read the same way, densified a block at a time; so may ``y``,
                 ``sample_weight`` and ``validation_data``. Or, as in Keras, a
                 Python generator of ``(x, y)`` or ``(x, y, sample_weight)``
                 batches, or a :class:`~minikeras.utils.PyDataset`: they give the
@@ -844,9 +846,9 @@ class Sequential:
         Args:
             x: inputs, an array of shape ``(samples,) + input_shape``, cast to
                 ``config.floatx()``; NaN or inf is refused, naming the first bad
-                sample. As for :meth:`fit`, it may be a Dask array or a memory
-                map, a generator or a PyDataset of batches ``(x,)`` (the ``y``
-                of an ``(x, y)`` batch is ignored).
+                sample. As for :meth:`fit`, it may be a Dask array, a memory
+                map, a scipy.sparse matrix, or a generator or a PyDataset of
+                batches ``(x,)`` (the ``y`` of an ``(x, y)`` batch is ignored).
             batch_size: samples per batch, a positive integer (larger batches
                 are faster and take more memory). Default None, meaning 32.
             verbose: ``"auto"`` (the default) means 1; 0 prints nothing; 1 draws a

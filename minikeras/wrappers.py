@@ -246,6 +246,7 @@ class _Estimator(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self._seed_parameter() is None
+        tags.input_tags.sparse = True  # fit and predict read it a block of rows at a time
         return tags
 
     def _more_tags(self):  # scikit-learn < 1.6
@@ -337,10 +338,11 @@ class _Estimator(BaseEstimator):
         """Arguments for ``Sequential.fit``: the family's, then ``fit__*``, then ``fit``'s own."""
         fit_kwargs = {**self._fit_defaults(), **self._routed("fit"), **kwargs}
         if fit_kwargs.get("batch_size") == -1:  # SciKeras's "one batch of everything"
-            fit_kwargs["batch_size"] = len(X)
+            fit_kwargs["batch_size"] = X.shape[0]
         if fit_kwargs.get("validation_data") is not None:
             x_val, y_val, *rest = fit_kwargs["validation_data"]
-            x_val = check_array(x_val, dtype=_FLOATS).astype(config.floatx(), copy=False)
+            x_val = check_array(x_val, dtype=_FLOATS, accept_sparse="csr").astype(
+                config.floatx(), copy=False)
             fit_kwargs["validation_data"] = (x_val, self._encode(np.asarray(y_val)), *rest)
         if fit_kwargs.get("class_weight") is not None:
             fit_kwargs["class_weight"] = self._class_weight_by_index(fit_kwargs["class_weight"])
@@ -388,7 +390,8 @@ class _Estimator(BaseEstimator):
 
     def _check_data(self, X, y, reset, classes=None):
         """Validate ``X`` and ``y`` as scikit-learn does and read the targets."""
-        X, y = validate_data(self, X, y, reset=reset, dtype=_FLOATS, **self._y_checks)
+        X, y = validate_data(self, X, y, reset=reset, dtype=_FLOATS, accept_sparse="csr",
+                             **self._y_checks)
         if reset:
             self.X_dtype_, self.X_shape_ = X.dtype, X.shape
         self._read_targets(y, reset, classes)
@@ -412,10 +415,10 @@ class _Estimator(BaseEstimator):
     def _network_output(self, X, **kwargs):
         """Validate ``X`` and run the network: ``(outputs, X's float dtype)``."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=_FLOATS)
+        X = validate_data(self, X, reset=False, dtype=_FLOATS, accept_sparse="csr")
         kwargs = {**self._predict_defaults(), **self._routed("predict"), **kwargs}
         if kwargs.get("batch_size") == -1:
-            kwargs["batch_size"] = len(X)
+            kwargs["batch_size"] = X.shape[0]
         return self.model_.predict(X.astype(config.floatx(), copy=False), **kwargs), X.dtype
 
     def _outputs_as_targets(self, out):

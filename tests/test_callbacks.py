@@ -218,7 +218,9 @@ def test_checkpoint_missing_key_in_pattern(tmp_path, rng):
     x, y = _data(rng)
     model = _model()
     _SavingSpy(model)
-    with pytest.raises(KeyError, match=r"no 'val_accuracy' in the logs.*loss, epoch"):
+    with pytest.raises(KeyError, match=r"no 'val_accuracy' in the logs.*loss, epoch"), \
+            pytest.warns(UserWarning, match=r"`filepath` names \['val_accuracy'\], which this "
+                                            r"model's logs do not have"):
         _fit(model, x, y, [ModelCheckpoint(str(tmp_path / "{val_accuracy}.mk"))], epochs=1)
 
 

@@ -192,15 +192,12 @@ CASES = [
                  r"Weight `kernel` is float32, too narrow for the value 1e\+300",
                  id="set-weights-overflow"),
     # -- inputs people pass ----------------------------------------------------------------
+    # (fit, evaluate and predict read scipy.sparse matrices: tests/test_sparse_input.py)
     *[pytest.param(lambda call=call: call(), TypeError,
                    r"`x` is a scipy\.sparse matrix.*`x\.toarray\(\)`", id=f"scipy-sparse-{name}")
       for name, call in [
-          ("fit", lambda: binary().fit(_sparse(X), Y, verbose=0)),
-          ("evaluate", lambda: binary().evaluate(_sparse(X), Y, verbose=0)),
-          ("predict", lambda: binary().predict(_sparse(X), verbose=0)),
-          ("call", lambda: binary()(_sparse(X)))]],
-    pytest.param(lambda: binary().fit(X, _sparse(Y[:, None]), verbose=0), TypeError,
-                 r"`y` is a scipy\.sparse matrix", id="scipy-sparse-y"),
+          ("call", lambda: binary()(_sparse(X))),
+          ("train-on-batch", lambda: binary().train_on_batch(_sparse(X), Y))]],
 ]
 
 
@@ -359,15 +356,6 @@ def test_non_numeric_columns_are_named(pd, column):
     with pytest.raises(TypeError, match=r"`x` must hold numbers\. Received: DataFrame columns "
                                         r"of other dtypes.*\('b', "):
         binary().predict(frame, verbose=0)
-
-
-# -- the wrappers refuse sparse input with scikit-learn's words -----------------------------
-
-
-def test_the_wrappers_refuse_sparse_input_saying_so():
-    from minikeras.wrappers import MiniKerasClassifier
-    with pytest.raises(TypeError, match=r"(?i)sparse"):
-        MiniKerasClassifier(hidden_layer_sizes=(4,), epochs=1, verbose=0).fit(_sparse(X), Y)
 
 
 # -- divergence: one warning from fit, none from numpy --------------------------------------

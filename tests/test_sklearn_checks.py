@@ -65,10 +65,12 @@ ESTIMATORS = [
 # Minibatch training cannot pass this check: a sample of weight 0 still takes a
 # place in the minibatches (shifting the partition), Keras's loss reduction
 # divides by the batch size rather than by the sum of the weights, and a weight
-# of 2 is not a duplicated row drawn into a different batch.
-_SAMPLE_WEIGHT = {"check_sample_weight_equivalence_on_dense_data":
+# of 2 is not a duplicated row drawn into a different batch. Sparse data is the
+# same check on a scipy.sparse X, which the wrappers take.
+_SAMPLE_WEIGHT = {f"check_sample_weight_equivalence_on_{data}_data":
                   "minibatch SGD: zero or integer weights change the batch partition, "
-                  "so they are not equivalent to removing or repeating samples"}
+                  "so they are not equivalent to removing or repeating samples"
+                  for data in ("dense", "sparse")}
 # SciKeras's routed and build-function parameters are keyword arguments that
 # __init__ stores as attributes, which this check forbids (SciKeras xfails it too).
 _ROUTED = {"check_no_attributes_set_in_init":

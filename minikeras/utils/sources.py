@@ -8,13 +8,17 @@ blocks into minibatches. There are two kinds:
 
 * :class:`InMemory`, numpy arrays: one block, the whole arrays, checked once
   when the source is made. Nothing is copied.
-* :class:`Chunked`, data bigger than memory: a Dask array, whose blocks are
-  its chunks (loading one calls ``compute``, so Dask preprocessing runs where
-  Dask runs, on the cluster when a ``distributed.Client`` is active), or a
-  memory-mapped file (``np.load(path, mmap_mode="r")``), cut into blocks of
-  about :data:`BLOCK_BYTES` (once converted to the float type, if it must be). A block is checked each time it is loaded: the
-  same checks, with the block's rows named in any error. Checking a memory
-  map's block reads it but does not copy it, unless its dtype must change.
+* :class:`Chunked`, data too big to hold as one dense array: a Dask array,
+  whose blocks are its chunks (loading one calls ``compute``, so Dask
+  preprocessing runs where Dask runs, on the cluster when a
+  ``distributed.Client`` is active); a memory-mapped file
+  (``np.load(path, mmap_mode="r")``); or a scipy.sparse matrix (a scikit-learn
+  vectoriser's output), kept in CSR form and densified one block at a time.
+  Memory maps and sparse matrices are cut into blocks of about
+  :data:`BLOCK_BYTES` (as dense rows of the float type). A block is checked
+  each time it is loaded: the same checks, with the block's rows named in any
+  error. Checking a memory map's block reads it but does not copy it, unless
+  its dtype must change.
 
 ``load`` is handed a ``prepare`` function that turns raw rows into checked
 arrays (the model's, which knows its input and output shapes), so a source
@@ -26,7 +30,7 @@ import sys
 import numpy as np
 
 from .. import config
-from .validation import check_same_length
+from .validation import check_same_length, count_samples, is_sparse
 
 # A memory map is read in blocks of about this many bytes (all of a row's arrays counted,
 # each at least as wide as the float type it may be converted to).
@@ -42,8 +46,9 @@ def is_dask_array(value):
 
 
 def is_out_of_core(value):
-    """Whether ``value`` is read block by block: a Dask array or a memory-mapped numpy array."""
-    return isinstance(value, np.memmap) or is_dask_array(value)
+    """Whether ``value`` is read block by block: a Dask array, a memory-mapped numpy array
+    or a scipy.sparse matrix."""
+    return isinstance(value, np.memmap) or is_dask_array(value) or is_sparse(value)
 
 
 def data_source(arrays, prepare=None, names=None):
@@ -62,7 +67,8 @@ def data_source(arrays, prepare=None, names=None):
         >>> source.n, source.blocks
         (3, [(0, 3)])
     """
-    arrays = tuple(arrays)
+    # CSR, whatever the sparse format: its rows slice without copying the rest.
+    arrays = tuple(a.tocsr() if is_sparse(a) else a for a in arrays)
     names = names or tuple(f"arrays[{i}]" for i in range(len(arrays)))
     prepare = prepare or (lambda *rows: rows)
     if any(is_out_of_core(a) for a in arrays):
@@ -90,7 +96,8 @@ class InMemory:
 
 
 class Chunked:
-    """Dask arrays or memory maps (numpy arrays may be beside them), loaded block by block.
+    """Dask arrays, memory maps or sparse matrices (numpy arrays may be beside them),
+    loaded block by block.
 
     The first block is loaded and checked at once, so that wrong shapes or
     dtypes are reported before training starts; it is kept for the first time
@@ -109,7 +116,7 @@ class Chunked:
         (leader, leader_name), *rest = present
         for a, name in rest:
             check_same_length(leader, a, leader_name, name)
-        self.n = len(leader)
+        self.n = count_samples(leader)
         self.blocks = _blocks(arrays, self.n)
         self._first = None  # the first block, loaded now (or given by `split`)
         first_stop = self.blocks[0][1]
@@ -128,6 +135,7 @@ class Chunked:
             computed = sys.modules["dask"].compute(*(rows[i] for i in lazy))
             for i, value in zip(lazy, computed):
                 rows[i] = value
+        rows = [r.toarray() if is_sparse(r) else r for r in rows]
         try:
             return tuple(self.prepare(*rows))
         except (ValueError, TypeError) as e:

@@ -22,8 +22,9 @@ is written from it, so the two cannot disagree:
 
 The data of ``fit``, ``evaluate`` and ``predict`` goes through
 :func:`check_array` (numbers, not empty, finite; pandas objects converted,
-scipy.sparse and iterators refused by name) and the checks of labels, sample
-and class weights below it.
+iterators refused by name; scipy.sparse matrices too, which only
+minikeras/utils/sources.py reads, densifying a block of rows at a time) and the
+checks of labels, sample and class weights below it.
 
 Booleans are never numbers here (``True`` is not a learning rate), and numpy
 scalars are accepted wherever Python numbers are. ``allow`` lists values taken
@@ -191,11 +192,11 @@ def check_array(value, argument, dtype=None, finite=True):
     """
     if value is None:
         raise ValueError(f"`{argument}` must be an array. Received: {argument}=None")
-    if _is_sparse(value):
-        raise TypeError(f"`{argument}` is a scipy.sparse matrix; minikeras trains on dense "
-                        f"arrays. Convert it with `{argument}.toarray()` (a sparse matrix too "
-                        f"large for that needs fewer features, e.g. TruncatedSVD). Received: "
-                        f"{argument} of type {type(value).__name__}, shape {value.shape}")
+    if is_sparse(value):
+        raise TypeError(f"`{argument}` is a scipy.sparse matrix, which `fit`, `evaluate` and "
+                        f"`predict` read a block of rows at a time; this call takes a dense "
+                        f"array. Convert it with `{argument}.toarray()`. Received: {argument} "
+                        f"of type {type(value).__name__}, shape {value.shape}")
     if _is_pandas(value):
         value = _from_pandas(value, argument, np.dtype(dtype or config.floatx()))
     elif isinstance(value, collections.abc.Iterator):
@@ -220,8 +221,8 @@ def check_array(value, argument, dtype=None, finite=True):
     return result
 
 
-def _is_sparse(value):
-    # scipy.sparse matrices and arrays, recognised without importing scipy.
+def is_sparse(value):
+    """Whether ``value`` is a scipy.sparse matrix or array (recognised without importing scipy)."""
     return type(value).__module__.startswith("scipy.sparse") and hasattr(value, "toarray")
 
 
@@ -279,9 +280,15 @@ def check_finite(array, argument, offset=0):
 
 
 def check_same_length(x, y, x_name="x", y_name="y"):
-    if len(x) != len(y):
+    nx, ny = count_samples(x), count_samples(y)
+    if nx != ny:
         raise ValueError(f"`{x_name}` and `{y_name}` must have the same number of samples. "
-                         f"Received: {x_name} with {len(x)} samples, {y_name} with {len(y)}.")
+                         f"Received: {x_name} with {nx} samples, {y_name} with {ny}.")
+
+
+def count_samples(value):
+    """The rows of an array, a list or a scipy.sparse matrix (whose ``len()`` raises)."""
+    return value.shape[0] if is_sparse(value) else len(value)
 
 
 def check_features(x, expected_shape, argument="x"):
