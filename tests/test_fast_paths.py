@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from minikeras import Input, Sequential
+from minikeras.callbacks import LambdaCallback
 from minikeras.datasets import mnist
 from minikeras.layers import Dense
 from minikeras.random import set_seed
@@ -93,6 +94,20 @@ def test_layers_reuse_buffers_only_inside_a_loop(rng):
             assert not np.shares_memory(z1, layer.logits)
     layer.forward(x1, training=True)                   # outside any loop: new arrays
     assert not np.shares_memory(z1, layer.logits)
+
+
+def test_the_buffers_of_fit_do_not_grow_from_epoch_to_epoch(rng):
+    # Every epoch's pass gathers its batches into the same arrays: the reuse block holds
+    # as many after ten epochs as after one.
+    model = Sequential([Input((4,)), Dense(3, activation="relu"), Dense(1, "sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    held = []
+    spy = LambdaCallback(on_epoch_end=lambda epoch, logs: held.append(
+        sum(a.nbytes for a in buffers._local.store.values())))
+    x, y = rng.normal(size=(50, 4)), rng.integers(0, 2, 50)
+    model.fit(x, y, batch_size=16, epochs=10, verbose=0, callbacks=[spy],
+              validation_data=(x[:20], y[:20]))
+    assert held[0] > 0 and held == [held[0]] * 10
 
 
 def test_predictions_survive_later_training(rng):
