@@ -70,6 +70,7 @@ def _one_pass(source, batch_size, shuffle, owner, seed=None):
     blocks = source.blocks
     if shuffle and len(blocks) > 1:
         blocks = [blocks[i] for i in rng.permutation(len(blocks))]
+
     def reused(i, shape, dtype):
         return buffers.buffer((owner, i), shape, dtype)
 
