@@ -445,9 +445,8 @@ class Sequential:
     def _data(self, x, y, sample_weight=None, class_weight=None, names=("x", "y")):
         """The data of one loop: arrays in memory checked at once; Dask arrays, memory
         maps and sparse matrices as a source checking each block as it loads it
-        (minikeras/utils/sources.py);
-        a generator or PyDataset ``x`` as a BatchStream checking each batch as it comes
-        (minikeras/utils/py_dataset.py)."""
+        (minikeras/utils/sources.py); a generator or PyDataset ``x`` as a BatchStream
+        checking each batch as it comes (minikeras/utils/py_dataset.py)."""
         if not is_stream(x):
             return sources.data_source(
                 (x, y, sample_weight), lambda x, y, w: self._prepare(x, y, w, class_weight, names),

@@ -15,10 +15,10 @@ blocks into minibatches. There are two kinds:
   (``np.load(path, mmap_mode="r")``); or a scipy.sparse matrix (a scikit-learn
   vectoriser's output), kept in CSR form and densified one block at a time.
   Memory maps and sparse matrices are cut into blocks of about
-  :data:`BLOCK_BYTES` (as dense rows of the float type). A block is checked
-  each time it is loaded: the same checks, with the block's rows named in any
-  error. Checking a memory map's block reads it but does not copy it, unless
-  its dtype must change.
+  :data:`BLOCK_BYTES` (counted as dense rows, each value at least as wide as the
+  float type). A block is checked each time it is loaded: the same checks, with
+  the block's rows named in any error. Checking a memory map's block reads it
+  but does not copy it, unless its dtype must change.
 
 ``load`` is handed a ``prepare`` function that turns raw rows into checked
 arrays (the model's, which knows its input and output shapes), so a source
